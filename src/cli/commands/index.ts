@@ -1,0 +1,5 @@
+/** The one-stage commands, one line each. */
+import type { StageCommandSpec } from '../stage-command.js';
+import { dedupCommand } from './dedup.js';
+
+export const stageCommands: StageCommandSpec[] = [dedupCommand];

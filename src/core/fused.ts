@@ -1,0 +1,241 @@
+/**
+ * Runs a chain of per-document stages over one batch: the body of a worker task. The same code
+ * applies a main-thread stage's verdicts, so removal and error records have one shape.
+ */
+import { type Doc, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject } from './doc.js';
+import type { DocEnvelope, FieldMapping, ReadBatch, RemovedChunk, Task, TaskResult } from './protocol.js';
+import { type ErrorRecord, errorLine, fileToDoc, jsonlLines, mapRecord } from './records.js';
+import { type DocDecider, type StageSpec, docKey } from './stage.js';
+import { type BatchStats, emptyBatchStats, stageStats } from './stats.js';
+import { getStage } from '../stages/registry.js';
+
+const encoder = new TextEncoder();
+/** UTF-8 in a buffer of its own (never Node's shared pool), so it can be transferred, not copied. */
+const encode = (text: string): Uint8Array => encoder.encode(text);
+
+/** The buffers of a result, for a transfer list. */
+export function resultBuffers(result: TaskResult): ArrayBuffer[] {
+  const views = [result.lines, result.errors, ...Object.values(result.removed).map((r) => r.bytes)];
+  return views.filter((v): v is Uint8Array => v !== undefined).map((v) => v.buffer as ArrayBuffer);
+}
+
+export interface Chain {
+  stages: { spec: StageSpec; decide: DocDecider }[];
+  prepare?: (doc: Doc) => Uint8Array;
+}
+
+export async function buildChain(stages: StageSpec[], prepare?: StageSpec): Promise<Chain> {
+  const built: Chain['stages'] = [];
+  for (const spec of stages) {
+    const def = getStage(spec.kind);
+    if (!def.createDoc) throw new Error(`stage ${spec.kind} cannot run per document`);
+    built.push({ spec, decide: await def.createDoc(spec.config) });
+  }
+  let prep: Chain['prepare'];
+  if (prepare) {
+    const def = getStage(prepare.kind);
+    if (!def.prepare) throw new Error(`stage ${prepare.kind} has no prepare step`);
+    prep = await def.prepare(prepare.config);
+  }
+  return prep ? { stages: built, prepare: prep } : { stages: built };
+}
+
+/** Accumulates one batch's outputs as text, turned into bytes once at the end. */
+export class BatchOutput {
+  readonly stats: BatchStats = emptyBatchStats();
+  private readonly removed = new Map<string, { parts: string[]; count: number }>();
+  private readonly errors: string[] = [];
+
+  error(error: ErrorRecord): void {
+    this.errors.push(errorLine(error));
+  }
+
+  readError(error: ErrorRecord): void {
+    this.stats.records++;
+    this.stats.readErrors[error.code] = (this.stats.readErrors[error.code] ?? 0) + 1;
+    this.error(error);
+  }
+
+  /** Records a stage's verdict on a document; returns whether the document survives. */
+  apply(env: DocEnvelope, stage: string, verdict: Verdict): boolean {
+    const s = stageStats(this.stats, stage);
+    s.in++;
+    if (verdict.action === 'keep') {
+      applyKeep(env.doc, verdict);
+      if (verdict.counters) addCounters(s.counters, verdict.counters);
+      s.kept++;
+      return true;
+    }
+    if (verdict.action === 'remove') {
+      s.removed++;
+      s.rules[verdict.rule] = (s.rules[verdict.rule] ?? 0) + 1;
+      if (verdict.counters) addCounters(s.counters, verdict.counters);
+      if (verdict.meta) Object.assign(env.doc.meta, verdict.meta);
+      const removal = { stage, rule: verdict.rule, value: verdict.value, threshold: verdict.threshold, ...(verdict.details ? { details: verdict.details } : {}) };
+      let bucket = this.removed.get(stage);
+      if (!bucket) this.removed.set(stage, (bucket = { parts: [], count: 0 }));
+      bucket.parts.push(JSON.stringify({ ...docRecord(env.doc), removal }) + '\n');
+      bucket.count++;
+      return false;
+    }
+    s.errors++;
+    this.error({
+      source: env.loc.source,
+      line: env.loc.line,
+      ...(env.loc.offset !== undefined ? { offset: env.loc.offset } : {}),
+      code: verdict.code ?? 'stage_error',
+      reason: verdict.reason,
+      stage,
+      id: env.doc.id,
+      record: docRecord(env.doc),
+    });
+    return false;
+  }
+
+  finish(result: Omit<TaskResult, 'removed' | 'errors' | 'errorCount' | 'stats'>): TaskResult {
+    const removed: Record<string, RemovedChunk> = {};
+    for (const [stage, { parts, count }] of this.removed) removed[stage] = { bytes: encode(parts.join('')), count };
+    return {
+      ...result,
+      removed,
+      ...(this.errors.length ? { errors: encode(this.errors.join('')) } : {}),
+      errorCount: this.errors.length,
+      stats: this.stats,
+    };
+  }
+}
+
+function addCounters(into: Record<string, number>, add: Record<string, number>): void {
+  for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v;
+}
+
+/** Runs one stage over the surviving documents, in place, timing it. */
+export function runStage(envs: DocEnvelope[], stage: string, decide: (doc: Doc) => Verdict, out: BatchOutput): DocEnvelope[] {
+  const started = performance.now();
+  const alive: DocEnvelope[] = [];
+  for (const env of envs) {
+    let verdict: Verdict;
+    try {
+      verdict = decide(env.doc);
+    } catch (error) {
+      verdict = { action: 'error', code: 'stage_exception', reason: `stage threw: ${(error as Error)?.message ?? String(error)}` };
+    }
+    if (out.apply(env, stage, verdict)) alive.push(env);
+  }
+  stageStats(out.stats, stage).ms += performance.now() - started;
+  return alive;
+}
+
+/** Turns a read batch into documents; unreadable records become error records. */
+export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapping: FieldMapping, maxDocBytes: number, out: BatchOutput): DocEnvelope[] {
+  const envs: DocEnvelope[] = [];
+  const stats = out.stats;
+  const add = (value: unknown, source: string, line: number, pos: number): void => {
+    const loc = { source, line };
+    const mapped = mapRecord(value, mapping, loc);
+    if (mapped.ok) {
+      stats.records++;
+      envs.push({ doc: mapped.doc, loc, key: docKey(unit, pos) });
+    } else {
+      out.readError({ source, line, code: mapped.code, reason: mapped.reason, raw: JSON.stringify(value) });
+    }
+  };
+  switch (input.kind) {
+    case 'jsonl': {
+      stats.bytesIn += input.bytes.byteLength;
+      let pos = firstPos;
+      for (const item of jsonlLines(input.bytes, input.source, input.firstLine, input.firstOffset, maxDocBytes)) {
+        if (item.kind === 'record') add(item.value, item.loc.source, item.loc.line, pos);
+        else if (item.kind === 'blank') stats.blankLines++;
+        else out.readError(item.error);
+        pos++;
+      }
+      break;
+    }
+    case 'values':
+      input.values.forEach((value, i) => add(value, input.source, input.firstIndex + i, firstPos + i));
+      break;
+    case 'files':
+      input.files.forEach((file, i) => {
+        stats.bytesIn += file.bytes.byteLength;
+        const mapped = fileToDoc(file.source, file.format, file.bytes);
+        if (mapped.ok) {
+          stats.records++;
+          envs.push({ doc: mapped.doc, loc: { source: file.source, line: 1 }, key: docKey(unit, firstPos + i) });
+        } else {
+          out.readError({ source: file.source, line: 1, code: mapped.code, reason: mapped.reason });
+        }
+      });
+      break;
+    case 'spool':
+      return replaySpool(input.bytes, input.verdicts, input.stage, out);
+  }
+  return envs;
+}
+
+/** A spool line: `key \t payload(base64) \t {"s": source, "l": line, "d": record}`. */
+export function spoolLine(env: DocEnvelope, payload: Uint8Array): string {
+  const b64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
+  return `${env.key}\t${b64}\t${JSON.stringify({ s: env.loc.source, l: env.loc.line, d: docRecord(env.doc) })}\n`;
+}
+
+export function parseSpoolLine(line: string): { key: number; payload: string; env: () => DocEnvelope } {
+  const tab1 = line.indexOf('\t');
+  const tab2 = line.indexOf('\t', tab1 + 1);
+  const key = Number(line.slice(0, tab1));
+  return {
+    key,
+    payload: line.slice(tab1 + 1, tab2),
+    env: () => {
+      const parsed = JSON.parse(line.slice(tab2 + 1)) as { s: string; l: number; d: unknown };
+      if (!isJsonObject(parsed.d)) throw new Error('corrupt spool line');
+      return { doc: docFromRecord(parsed.d), loc: { source: parsed.s, line: parsed.l }, key };
+    },
+  };
+}
+
+function replaySpool(bytes: Uint8Array, verdicts: Verdict[], stage: string, out: BatchOutput): DocEnvelope[] {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const envs: DocEnvelope[] = [];
+  let start = 0;
+  let i = 0;
+  const started = performance.now();
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const env = parseSpoolLine(text.slice(start, end)).env();
+    if (out.apply(env, stage, verdicts[i++])) envs.push(env);
+    start = end + 1;
+  }
+  stageStats(out.stats, stage).ms += performance.now() - started;
+  return envs;
+}
+
+/** The whole worker task: read (or take documents), run the fused stages, emit. */
+export function runChain(task: Task, chain: Chain): TaskResult {
+  const out = new BatchOutput();
+  let envs =
+    task.input.kind === 'docs'
+      ? task.input.docs
+      : readBatch(task.input, task.unit, task.firstPos, task.mapping, task.maxDocBytes, out);
+  for (const { spec, decide } of chain.stages) envs = runStage(envs, spec.name, decide, out);
+  return emit(task, chain, envs, out);
+}
+
+function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): TaskResult {
+  if (task.emit === 'docs') return out.finish({ docs: envs, lineCount: envs.length });
+  if (task.emit === 'spool') {
+    if (!chain.prepare || !task.prepare) throw new Error('spool output needs a prepare step');
+    const name = task.prepare.name;
+    const started = performance.now();
+    const payloads = envs.map((env) => chain.prepare!(env.doc));
+    stageStats(out.stats, name).ms += performance.now() - started;
+    const lines = envs.map((env, i) => spoolLine(env, payloads[i])).join('');
+    return out.finish({ lines: encode(lines), lineCount: envs.length, keys: envs.map((e) => e.key), payloads });
+  }
+  const lines = envs.map((env) => JSON.stringify(docRecord(env.doc)) + '\n').join('');
+  const bytes = encode(lines);
+  out.stats.kept += envs.length;
+  out.stats.keptBytes += bytes.byteLength;
+  return out.finish({ lines: bytes, lineCount: envs.length });
+}

@@ -1,0 +1,81 @@
+/**
+ * The plain, structured-cloneable data that crosses the worker boundary, typed once here.
+ * Reading happens in the workers: the main thread only cuts input bytes at line boundaries.
+ */
+import type { Doc, Loc, Verdict } from './doc.js';
+import type { StageSpec } from './stage.js';
+import type { BatchStats } from './stats.js';
+
+export interface FieldMapping {
+  text_field: string;
+  id_field: string;
+  html_field: string;
+  url_field: string;
+}
+
+export interface FileItem {
+  source: string;
+  format: 'txt' | 'html';
+  bytes: Uint8Array;
+}
+
+/** A unit of work for the first step of a pass. Record i of a batch has key docKey(unit, firstPos + i). */
+export type ReadBatch =
+  /** Complete JSONL lines (the last may lack its newline at end of file). */
+  | { kind: 'jsonl'; source: string; bytes: Uint8Array; firstLine: number; firstOffset: number }
+  /** Elements of a JSON array, already parsed by stream-json. */
+  | { kind: 'values'; source: string; values: unknown[]; firstIndex: number }
+  /** Whole files, one document each. */
+  | { kind: 'files'; files: FileItem[] }
+  /** Spooled documents of the previous pass, replayed with the global stage's verdicts. */
+  | { kind: 'spool'; bytes: Uint8Array; verdicts: Verdict[]; stage: string };
+
+export interface DocEnvelope {
+  doc: Doc;
+  loc: Loc;
+  key: number;
+}
+
+export type Emit = 'docs' | 'lines' | 'spool';
+
+export interface Task {
+  input: ReadBatch | { kind: 'docs'; docs: DocEnvelope[] };
+  unit: number;
+  firstPos: number;
+  /** Cache key of the fused stage chain in the worker. */
+  group: string;
+  stages: StageSpec[];
+  /** The next global stage, whose payload is computed here on the survivors. */
+  prepare?: StageSpec;
+  mapping: FieldMapping;
+  maxDocBytes: number;
+  emit: Emit;
+}
+
+export interface RemovedChunk {
+  bytes: Uint8Array;
+  count: number;
+}
+
+export interface TaskResult {
+  /** Survivors as objects, when a main-thread stage comes next. */
+  docs?: DocEnvelope[];
+  /** Survivors as JSONL (emit 'lines') or spool lines (emit 'spool'). */
+  lines?: Uint8Array;
+  lineCount: number;
+  /** emit 'spool': each survivor's key and payload, in order. */
+  keys?: number[];
+  payloads?: Uint8Array[];
+  removed: Record<string, RemovedChunk>;
+  errors?: Uint8Array;
+  errorCount: number;
+  stats: BatchStats;
+}
+
+/** Compress one output frame in the pool (see io/shard-writer.ts). */
+export interface CompressTask {
+  kind: 'compress';
+  compression: 'gzip' | 'zstd';
+  level?: number;
+  bytes: Uint8Array;
+}

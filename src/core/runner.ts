@@ -1,0 +1,547 @@
+/**
+ * The runner: readers → steps → writers as async streams with bounded batches in flight, output
+ * in input order, unit by unit with completion markers so a killed run resumes where it stopped.
+ *
+ * Output directory:
+ *   kept/part-<unit>-<shard>.jsonl.zst     removed/<stage>/part-<unit>-<shard>…
+ *   errors/part-p<pass>-<unit>-<shard>.jsonl  manifest.json  _state/ (plan, unit markers, spools)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { Pipeline } from '../config/schema.js';
+import { configHash, resolveStages } from '../config/load.js';
+import { hasNativeZstd, type Compression, decompressor } from '../io/compression.js';
+import { type InputFile, expandInputs } from '../io/input-files.js';
+import { type ReadPiece, readUnit } from '../io/read-unit.js';
+import { type LineSink, type ShardOptions, ShardWriter, StdoutSink, writeFileAtomic } from '../io/shard-writer.js';
+import { type Unit, planUnits } from '../io/units.js';
+import { getStage } from '../stages/registry.js';
+import type { JsonObject, Verdict } from './doc.js';
+import { WinnowError, errorMessage } from './errors.js';
+import { BatchOutput, parseSpoolLine } from './fused.js';
+import { type Manifest, buildManifest } from './manifest.js';
+import { orderedMap } from './ordered.js';
+import { type Pass, type Step, planPasses } from './plan.js';
+import type { CompressTask, DocEnvelope, FieldMapping, ReadBatch, Task, TaskResult } from './protocol.js';
+import type { ErrorRecord } from './records.js';
+import { type BatchStage, type GlobalStage, type StageContext, type StageSpec, docKey } from './stage.js';
+import { type BatchStats, addInto, emptyBatchStats } from './stats.js';
+
+export interface Progress {
+  pass(label: string, totalBytes: number | null, totalUnits: number): void;
+  bytes(n: number): void;
+  docs(n: number): void;
+  stop(): void;
+}
+
+export interface RunRequest {
+  pipeline: Pipeline;
+  /** Input paths or `-`; defaults to the pipeline's `input.paths`. */
+  inputs?: string[];
+  /** Output directory, or `-` for kept documents on standard output. */
+  output: string;
+  /** Where removed/, errors/ and the manifest go when output is `-`. @default winnow-aux */
+  auxDir?: string;
+  resume?: boolean;
+  overwrite?: boolean;
+  log: Logger;
+  progress?: Progress;
+  signal?: AbortSignal;
+  /** Recorded in the manifest: how the run was started. */
+  command?: string;
+}
+
+export interface RunResult {
+  manifest: Manifest;
+  outputDir: string;
+}
+
+/** What flows between steps: one batch of a unit, or the marker that the unit is finished. */
+interface Flow {
+  unit: number;
+  end: boolean;
+  firstPos: number;
+  batch?: ReadBatch;
+  docs?: DocEnvelope[];
+  lines?: Uint8Array;
+  lineCount: number;
+  keys?: number[];
+  payloads?: Uint8Array[];
+  removed: Map<string, { chunks: Uint8Array[]; count: number }>;
+  errors: { chunks: Uint8Array[]; count: number };
+  stats: BatchStats;
+}
+
+export interface UnitMarker {
+  pass: number;
+  unit: number;
+  stats: BatchStats;
+  files: string[];
+}
+
+const unitName = (unit: number): string => String(unit).padStart(5, '0');
+const markerPath = (stateDir: string, pass: number, unit: number): string => path.join(stateDir, 'done', `p${pass}-u${unitName(unit)}.json`);
+const spoolPrefix = (pass: number, unit: number): string => `p${pass}-u${unitName(unit)}`;
+
+export async function runPipeline(request: RunRequest): Promise<RunResult> {
+  const started = Date.now();
+  const { pipeline, log } = request;
+  const toStdout = request.output === '-';
+  const outputDir = path.resolve(toStdout ? (request.auxDir ?? 'winnow-aux') : request.output);
+  const stateDir = path.join(outputDir, '_state');
+  const specs = resolveStages(pipeline);
+  const passes = planPasses(specs);
+  const hash = configHash(pipeline);
+  const inputPaths = request.inputs && request.inputs.length > 0 ? request.inputs : pipeline.input.paths;
+  const fromStdin = inputPaths.includes('-');
+  if (request.resume && (toStdout || fromStdin)) {
+    throw new WinnowError('usage', '--resume needs files as input and a directory as output, not standard input/output');
+  }
+
+  await prepareOutputDir(outputDir, Boolean(request.resume), Boolean(request.overwrite));
+  const { files, skipped } = await expandInputs(inputPaths, pipeline.input.format);
+  const plan = await loadOrPlan(stateDir, files, pipeline, hash, Boolean(request.resume));
+  const units = plan.units;
+  log.info({ files: files.length, units: units.length, passes: passes.length, stages: specs.map((s) => s.name) }, 'plan');
+
+  const workers = pipeline.run.workers;
+  const pool = new Piscina({
+    filename: new URL('./worker.js', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+  });
+  const context = (spec: StageSpec): StageContext => ({
+    log: log.child({ stage: spec.name }),
+    outputDir,
+    stateDir: path.join(stateDir, 'stages', spec.name),
+    workers,
+  });
+  const batchStages = new Map<string, BatchStage>();
+  const globals = new Map<string, GlobalStage>();
+  const globalSummaries: Record<string, JsonObject> = {};
+  const passWall: number[] = [];
+  const stdoutSink = toStdout ? new StdoutSink() : null;
+  const compressInPool = (compression: Compression, level?: number) =>
+    compression === 'none'
+      ? undefined
+      : (bytes: Uint8Array): Promise<Uint8Array> =>
+          pool.run({ kind: 'compress', compression, level, bytes } satisfies CompressTask, { transferList: [bytes.buffer as ArrayBuffer] });
+  const spoolCompression: Compression = hasNativeZstd() ? 'zstd' : 'gzip';
+  const mapping: FieldMapping = {
+    text_field: pipeline.input.text_field,
+    id_field: pipeline.input.id_field,
+    html_field: pipeline.input.html_field,
+    url_field: pipeline.input.url_field,
+  };
+
+  try {
+    for (const pass of passes) {
+      const passStarted = Date.now();
+      const last = pass.index === passes.length - 1;
+      for (const step of pass.steps) {
+        if (step.kind === 'batch' && !batchStages.has(step.stage.name)) {
+          const def = getStage(step.stage.kind);
+          batchStages.set(step.stage.name, await def.createBatch!(step.stage.config, context(step.stage)));
+        }
+      }
+      let observer: GlobalStage | undefined;
+      if (pass.observe) {
+        const def = getStage(pass.observe.kind);
+        observer = await def.createGlobal!(pass.observe.config, context(pass.observe));
+        globals.set(pass.observe.name, observer);
+      }
+      const done = new Set(units.filter((u) => fs.existsSync(markerPath(stateDir, pass.index, u.index))).map((u) => u.index));
+      if (observer) {
+        for (const u of done) await replayObservations(stateDir, pass.index, u, observer);
+      }
+      const todo = units.filter((u) => !done.has(u.index));
+      const totalBytes = pass.index === 0 ? sumBytes(todo, files) : null;
+      request.progress?.pass(passes.length > 1 ? `pass ${pass.index + 1}/${passes.length}` : 'run', totalBytes, todo.length);
+      if (done.size > 0) log.info({ pass: pass.index, skipped_units: done.size }, 'resume: skipping finished units');
+
+      const source = passSource(pass, todo, files, pipeline, stateDir, globals, request);
+      let flows: AsyncIterable<Flow> = source;
+      for (const step of pass.steps) flows = runStep(flows, step, pool, workers, batchStages, mapping, pipeline.input.max_doc_bytes);
+
+      // The sink: writers per unit; a unit's marker is written once all its files are renamed.
+      let writers: UnitWriters | null = null;
+      for await (const flow of flows) {
+        if (request.signal?.aborted) throw new WinnowError('interrupted', 'interrupted; rerun with --resume to continue');
+        writers ??= new UnitWriters(outputDir, stateDir, pass, flow.unit, last, pipeline, stdoutSink, spoolCompression, compressInPool);
+        if (flow.end) {
+          const marker = await writers.close();
+          await writeFileAtomic(markerPath(stateDir, pass.index, flow.unit), JSON.stringify(marker));
+          writers = null;
+          continue;
+        }
+        if (pipeline.run.strict && flow.errors.count > 0) throw strictError(flow.errors.chunks[0]);
+        await writers.write(flow, observer);
+        request.progress?.docs(flow.stats.records || flow.lineCount);
+      }
+      if (observer) {
+        const finishStarted = Date.now();
+        globalSummaries[pass.observe!.name] = { ...(await observer.finish()), finish_ms: Date.now() - finishStarted };
+      }
+      passWall.push(Date.now() - passStarted);
+    }
+  } finally {
+    request.progress?.stop();
+    await pool.destroy();
+    for (const stage of batchStages.values()) await stage.close().catch(() => undefined);
+    for (const stage of globals.values()) await stage.close?.().catch(() => undefined);
+  }
+
+  const batchSummaries: Record<string, JsonObject> = {};
+  for (const [name, stage] of batchStages) if (stage.summary) batchSummaries[name] = stage.summary();
+  const manifest = await buildManifest({
+    pipeline,
+    hash,
+    specs,
+    passes,
+    files,
+    skipped,
+    units,
+    stateDir,
+    outputDir,
+    toStdout,
+    wallMs: Date.now() - started,
+    passWall,
+    globalSummaries,
+    batchSummaries,
+    command: request.command,
+    workers,
+  });
+  await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await fs.promises.rm(path.join(stateDir, 'spool'), { recursive: true, force: true });
+  if (!manifest.check.ok) {
+    throw new WinnowError('accounting', `accounting check failed: ${manifest.check.equation}`);
+  }
+  return { manifest, outputDir };
+}
+
+function sumBytes(units: Unit[], files: InputFile[]): number | null {
+  let total = 0;
+  for (const unit of units) {
+    for (const part of unit.parts) {
+      const file = files[part.file];
+      if (Number.isNaN(file.size)) return null;
+      total += (part.end ?? file.size) - part.start;
+    }
+  }
+  return total;
+}
+
+async function prepareOutputDir(dir: string, resume: boolean, overwrite: boolean): Promise<void> {
+  const entries = await fs.promises.readdir(dir).catch(() => [] as string[]);
+  if (entries.length > 0 && !resume) {
+    if (!overwrite) {
+      throw new WinnowError('usage', `output directory ${dir} is not empty: use --resume to continue a run there, or --overwrite to replace it`);
+    }
+    for (const entry of entries) await fs.promises.rm(path.join(dir, entry), { recursive: true, force: true });
+  }
+  await fs.promises.mkdir(dir, { recursive: true });
+}
+
+interface Plan {
+  config_hash: string;
+  inputs: { path: string; rel: string; size: number; mtime_ms: number }[];
+  units: Unit[];
+}
+
+async function loadOrPlan(stateDir: string, files: InputFile[], pipeline: Pipeline, hash: string, resume: boolean): Promise<Plan> {
+  const planFile = path.join(stateDir, 'plan.json');
+  const inputs = await Promise.all(
+    files.map(async (f) => ({ path: f.path, rel: f.rel, size: f.size, mtime_ms: f.path === '-' ? 0 : Math.trunc((await fs.promises.stat(f.path)).mtimeMs) })),
+  );
+  if (resume && fs.existsSync(planFile)) {
+    const stored = JSON.parse(await fs.promises.readFile(planFile, 'utf8')) as Plan;
+    if (stored.config_hash !== hash) {
+      throw new WinnowError('usage', 'cannot resume: the pipeline configuration changed since the interrupted run (config hash differs)');
+    }
+    if (JSON.stringify(stored.inputs) !== JSON.stringify(inputs)) {
+      throw new WinnowError('usage', 'cannot resume: the input files changed since the interrupted run');
+    }
+    return stored;
+  }
+  const plan: Plan = { config_hash: hash, inputs, units: await planUnits(files, pipeline.run.unit_bytes) };
+  await writeFileAtomic(planFile, JSON.stringify(plan));
+  return plan;
+}
+
+function strictError(chunk: Uint8Array): WinnowError {
+  const first = Buffer.from(chunk).toString('utf8').split('\n')[0];
+  const error = JSON.parse(first) as ErrorRecord;
+  return new WinnowError('strict', `--strict: bad record at ${error.source}:${error.line}${error.stage ? ` (stage ${error.stage})` : ''}: ${error.code}: ${error.reason}`);
+}
+
+const newFlow = (unit: number, firstPos: number, end: boolean): Flow => ({
+  unit,
+  end,
+  firstPos,
+  lineCount: 0,
+  removed: new Map(),
+  errors: { chunks: [], count: 0 },
+  stats: emptyBatchStats(),
+});
+
+/** Pass input: pass 0 reads the input units; later passes replay the previous pass's spool. */
+async function* passSource(
+  pass: Pass,
+  units: Unit[],
+  files: InputFile[],
+  pipeline: Pipeline,
+  stateDir: string,
+  globals: Map<string, GlobalStage>,
+  request: RunRequest,
+): AsyncGenerator<Flow> {
+  const removing = pass.removing;
+  for (const unit of units) {
+    await cleanUnit(path.dirname(stateDir), stateDir, pass.index, unit.index, removing);
+    let pos = 0;
+    const pieces: AsyncIterable<ReadPiece> =
+      pass.index === 0
+        ? readUnit(unit, files, {
+            batchSize: pipeline.run.batch_size,
+            batchBytes: pipeline.run.batch_bytes,
+            maxDocBytes: pipeline.input.max_doc_bytes,
+            onBytes: (n) => request.progress?.bytes(n),
+          })
+        : readSpool(stateDir, pass.index - 1, unit.index, pass.replay!.name, globals.get(pass.replay!.name)!, pipeline);
+    for await (const piece of pieces) {
+      if (request.signal?.aborted) throw new WinnowError('interrupted', 'interrupted; rerun with --resume to continue');
+      const flow = newFlow(unit.index, pos, false);
+      if (piece.batch) flow.batch = piece.batch;
+      if (piece.errors.length > 0) {
+        flow.errors.chunks.push(Buffer.from(piece.errors.map((e) => JSON.stringify(e) + '\n').join('')));
+        flow.errors.count += piece.errors.length;
+        flow.stats.records += piece.errors.length;
+        for (const e of piece.errors) flow.stats.readErrors[e.code] = (flow.stats.readErrors[e.code] ?? 0) + 1;
+      }
+      pos += piece.slots;
+      yield flow;
+    }
+    yield newFlow(unit.index, pos, true);
+  }
+}
+
+/** Spool files of one unit, in order, as batches with the global stage's verdict for each document. */
+async function* readSpool(stateDir: string, pass: number, unit: number, stage: string, global: GlobalStage, pipeline: Pipeline): AsyncGenerator<ReadPiece> {
+  for await (const { bytes, keys } of spoolChunks(stateDir, pass, unit, pipeline.run.batch_size, pipeline.run.batch_bytes)) {
+    const verdicts: Verdict[] = keys.map((key) => global.decide(key));
+    yield { batch: { kind: 'spool', bytes, verdicts, stage }, errors: [], slots: keys.length };
+  }
+}
+
+async function* spoolChunks(stateDir: string, pass: number, unit: number, batchSize: number, batchBytes: number): AsyncGenerator<{ bytes: Uint8Array; keys: number[]; lines: string[] }> {
+  const dir = path.join(stateDir, 'spool');
+  const prefix = spoolPrefix(pass, unit) + '-';
+  const names = (await fs.promises.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  for (const name of names) {
+    const stream = fs.createReadStream(path.join(dir, name)).pipe(decompressor(name.endsWith('.zst') ? 'zstd' : 'gzip'));
+    let carry = '';
+    let lines: string[] = [];
+    let size = 0;
+    const flush = () => {
+      const text = lines.join('\n') + '\n';
+      const out = { bytes: Buffer.from(text), keys: lines.map((l) => Number(l.slice(0, l.indexOf('\t')))), lines };
+      lines = [];
+      size = 0;
+      return out;
+    };
+    for await (const chunk of stream) {
+      const text = carry + (chunk as Buffer).toString('utf8');
+      const parts = text.split('\n');
+      carry = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        size += line.length;
+        if (lines.length >= batchSize || size >= batchBytes) yield flush();
+      }
+    }
+    if (carry) lines.push(carry);
+    if (lines.length) yield flush();
+  }
+}
+
+/** On resume: feed a finished unit's spooled payloads back to the global stage. */
+async function replayObservations(stateDir: string, pass: number, unit: number, observer: GlobalStage): Promise<void> {
+  for await (const { lines } of spoolChunks(stateDir, pass, unit, 4096, 4 * 1024 * 1024)) {
+    for (const line of lines) {
+      const { key, payload } = parseSpoolLine(line);
+      observer.observe(key, Buffer.from(payload, 'base64'));
+    }
+  }
+}
+
+/** Removes whatever an interrupted attempt left of this unit in this pass. */
+async function cleanUnit(outputDir: string, stateDir: string, pass: number, unit: number, removing: string[]): Promise<void> {
+  const u = unitName(unit);
+  const targets: [string, string][] = [
+    [path.join(outputDir, 'kept'), `part-${u}-`],
+    [path.join(outputDir, 'errors'), `part-p${pass}-${u}-`],
+    [path.join(stateDir, 'spool'), `${spoolPrefix(pass, unit)}-`],
+    ...removing.map((stage): [string, string] => [path.join(outputDir, 'removed', stage), `part-${u}-`]),
+  ];
+  for (const [dir, prefix] of targets) {
+    const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name.startsWith(prefix) || name.startsWith(`.${prefix}`)) await fs.promises.rm(path.join(dir, name), { force: true });
+    }
+  }
+}
+
+function mergeResult(flow: Flow, result: TaskResult): void {
+  delete flow.batch;
+  delete flow.docs;
+  if (result.docs) flow.docs = result.docs;
+  if (result.lines) flow.lines = result.lines;
+  flow.lineCount = result.lineCount;
+  if (result.keys) flow.keys = result.keys;
+  if (result.payloads) flow.payloads = result.payloads;
+  for (const [stage, chunk] of Object.entries(result.removed)) {
+    let bucket = flow.removed.get(stage);
+    if (!bucket) flow.removed.set(stage, (bucket = { chunks: [], count: 0 }));
+    bucket.chunks.push(chunk.bytes);
+    bucket.count += chunk.count;
+  }
+  if (result.errors) flow.errors.chunks.push(result.errors);
+  flow.errors.count += result.errorCount;
+  addInto(flow.stats, result.stats);
+}
+
+function runStep(
+  flows: AsyncIterable<Flow>,
+  step: Step,
+  pool: Piscina,
+  workers: number,
+  batchStages: Map<string, BatchStage>,
+  mapping: FieldMapping,
+  maxDocBytes: number,
+): AsyncIterable<Flow> {
+  if (step.kind === 'worker') {
+    return orderedMap(
+      flows,
+      async (flow) => {
+        const input = flow.docs ? ({ kind: 'docs', docs: flow.docs } as const) : flow.batch;
+        if (flow.end || !input) return flow;
+        const task: Task = {
+          input,
+          unit: flow.unit,
+          firstPos: flow.firstPos,
+          group: step.group,
+          stages: step.stages,
+          mapping,
+          maxDocBytes,
+          emit: step.emit,
+          ...(step.prepare ? { prepare: step.prepare } : {}),
+        };
+        const transfer = input.kind === 'jsonl' || input.kind === 'spool' ? [input.bytes.buffer as ArrayBuffer] : [];
+        const result = (await pool.run(task, { transferList: transfer })) as TaskResult;
+        mergeResult(flow, result);
+        return flow;
+      },
+      workers * 4,
+    );
+  }
+  const stage = batchStages.get(step.stage.name)!;
+  const name = step.stage.name;
+  return orderedMap(
+    flows,
+    async (flow) => {
+      if (flow.end || !flow.docs || flow.docs.length === 0) return flow;
+      const out = new BatchOutput();
+      const started = performance.now();
+      let verdicts: Verdict[];
+      try {
+        verdicts = await stage.process(flow.docs.map((e) => e.doc));
+      } catch (error) {
+        if (error instanceof WinnowError) throw error;
+        throw new WinnowError('stage', `stage ${name} failed: ${errorMessage(error)}`, { cause: error });
+      }
+      if (verdicts.length !== flow.docs.length) throw new WinnowError('stage', `stage ${name} returned ${verdicts.length} verdicts for ${flow.docs.length} documents`);
+      const alive = flow.docs.filter((env, i) => out.apply(env, name, verdicts[i]));
+      out.stats.stages[name].ms += performance.now() - started;
+      mergeResult(flow, out.finish({ docs: alive, lineCount: alive.length }));
+      return flow;
+    },
+    stage.concurrency ?? 2,
+  );
+}
+
+/** The writers of one unit in one pass. */
+class UnitWriters {
+  private readonly kept: LineSink | null;
+  private readonly spool: ShardWriter | null;
+  private readonly removed = new Map<string, ShardWriter>();
+  private errors: ShardWriter | null = null;
+  private readonly stats = emptyBatchStats();
+  private readonly keptExt: string;
+  private readonly shardOptions: ShardOptions;
+
+  constructor(
+    private readonly outputDir: string,
+    stateDir: string,
+    private readonly pass: Pass,
+    private readonly unit: number,
+    last: boolean,
+    private readonly pipeline: Pipeline,
+    stdout: StdoutSink | null,
+    spoolCompression: Compression,
+    compressInPool: (compression: Compression, level?: number) => ShardOptions['compress'],
+  ) {
+    const out = pipeline.output;
+    this.keptExt = ShardWriter.fileExtension(out.compression);
+    const compress = compressInPool(out.compression, out.level);
+    this.shardOptions = { compression: out.compression, level: out.level, maxBytes: out.shard_max_bytes, maxDocs: out.shard_max_docs, ...(compress ? { compress } : {}) };
+    const shardOptions = this.shardOptions;
+    this.kept = last ? (stdout ?? new ShardWriter(path.join(outputDir, 'kept'), `part-${unitName(unit)}`, this.keptExt, shardOptions)) : null;
+    const spoolCompress = compressInPool(spoolCompression, 1);
+    this.spool = pass.observe
+      ? new ShardWriter(path.join(stateDir, 'spool'), spoolPrefix(pass.index, unit), ShardWriter.fileExtension(spoolCompression, '.spool'), {
+          compression: spoolCompression,
+          level: 1,
+          maxBytes: Number.MAX_SAFE_INTEGER,
+          maxDocs: 0,
+          ...(spoolCompress ? { compress: spoolCompress } : {}),
+        })
+      : null;
+  }
+
+  async write(flow: Flow, observer: GlobalStage | undefined): Promise<void> {
+    addInto(this.stats, flow.stats);
+    if (flow.lines && flow.lineCount > 0) {
+      if (this.spool && observer) {
+        flow.keys!.forEach((key, i) => observer.observe(key, flow.payloads![i]));
+        await this.spool.write(flow.lines, flow.lineCount);
+      } else if (this.kept) await this.kept.write(flow.lines, flow.lineCount);
+    }
+    for (const [stage, { chunks, count }] of flow.removed) {
+      let writer = this.removed.get(stage);
+      if (!writer) {
+        writer = new ShardWriter(path.join(this.outputDir, 'removed', stage), `part-${unitName(this.unit)}`, this.keptExt, this.shardOptions);
+        this.removed.set(stage, writer);
+      }
+      await writer.write(Buffer.concat(chunks), count);
+    }
+    if (flow.errors.count > 0) {
+      this.errors ??= new ShardWriter(path.join(this.outputDir, 'errors'), `part-p${this.pass.index}-${unitName(this.unit)}`, '.jsonl', {
+        compression: 'none',
+        maxBytes: this.pipeline.output.shard_max_bytes,
+        maxDocs: 0,
+      });
+      await this.errors.write(Buffer.concat(flow.errors.chunks), flow.errors.count);
+    }
+  }
+
+  async close(): Promise<UnitMarker> {
+    const files: string[] = [];
+    if (this.kept) files.push(...(await this.kept.close()));
+    if (this.spool) await this.spool.close();
+    for (const writer of this.removed.values()) files.push(...(await writer.close()));
+    if (this.errors) files.push(...(await this.errors.close()));
+    return { pass: this.pass.index, unit: this.unit, stats: this.stats, files: files.map((f) => path.relative(this.outputDir, f)) };
+  }
+}
