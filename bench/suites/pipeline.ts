@@ -1,0 +1,40 @@
+/**
+ * The runner's own cost: parse JSONL → one fused per-document stage chain in the pool (here with
+ * no stages, the pass-through) → write .jsonl.zst. Target: >= 80 MB/s of input on 2 cores.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { validatePipeline } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/log.js';
+import { runPipeline } from '../../src/core/runner.js';
+import { jsonlCorpus } from '../corpora.js';
+import type { BenchCase, BenchSuite } from '../harness.js';
+
+function passthrough(name: string, compression: 'zstd' | 'gzip' | 'none', workers: number): BenchCase {
+  return {
+    name,
+    stage: 'pipeline',
+    async setup() {
+      const corpus = jsonlCorpus('reuters', 200_000_000);
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-bench-out-'));
+      const pipeline = validatePipeline({ name, output: { compression }, run: { workers }, stages: [] }, name);
+      return async () => {
+        const result = await runPipeline({ pipeline, inputs: [corpus.file], output: out, overwrite: true, log: silentLogger() });
+        fs.rmSync(out, { recursive: true, force: true });
+        return { docs: result.manifest.counts.input, bytes: corpus.bytes, cores: Math.min(workers, os.availableParallelism()), extra: { compression, workers, output_mb: result.manifest.bytes.output_on_disk / 1e6 } };
+      };
+    },
+  };
+}
+
+const cores = os.availableParallelism();
+
+export const pipelineSuite: BenchSuite = {
+  name: 'pipeline',
+  cases: [
+    passthrough('passthrough-zstd', 'zstd', cores),
+    passthrough('passthrough-none', 'none', cores),
+    passthrough('passthrough-zstd-1-worker', 'zstd', 1),
+  ],
+};
