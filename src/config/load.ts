@@ -113,9 +113,12 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType)
     const allowed = allowedKeys(schema, raw, issue.path);
     return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed.join(', ')}` : ''}`;
   }
-  if (issue.code === 'invalid_union' && issue.path[0] === 'stages') {
-    const kind = (valueAt(raw, issue.path) as { kind?: unknown } | undefined)?.kind;
-    return `${where}.kind: unknown stage kind ${JSON.stringify(kind)}; known: ${[...registry.keys()].join(', ')}`;
+  if (issue.path[0] === 'stages' && issue.path.length <= 3 && (issue.code === 'invalid_union' || issue.path[2] === 'kind')) {
+    const stagePath = issue.path.slice(0, 2);
+    const kind = (valueAt(raw, stagePath) as { kind?: unknown } | undefined)?.kind;
+    if (typeof kind !== 'string' || !registry.has(kind)) {
+      return `${pathText(stagePath)}.kind: unknown stage kind ${JSON.stringify(kind)}; known: ${[...registry.keys()].join(', ')}`;
+    }
   }
   return `${where}: ${issue.message}`;
 }

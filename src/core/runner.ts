@@ -101,6 +101,12 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
   }
 
   await prepareOutputDir(outputDir, Boolean(request.resume), Boolean(request.overwrite));
+  const completeFile = path.join(stateDir, 'complete');
+  if (request.resume && fs.existsSync(completeFile)) {
+    log.info({ output: outputDir }, 'resume: the run is already complete');
+    const manifest = JSON.parse(await fs.promises.readFile(path.join(outputDir, 'manifest.json'), 'utf8')) as Manifest;
+    return { manifest, outputDir };
+  }
   const { files, skipped } = await expandInputs(inputPaths, pipeline.input.format);
   const plan = await loadOrPlan(stateDir, files, pipeline, hash, Boolean(request.resume));
   const units = plan.units;
@@ -215,6 +221,8 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     workers,
   });
   await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  // Spools are only needed to finish or resume this run; the marker says nothing is left to do.
+  await writeFileAtomic(completeFile, manifest.finished_at);
   await fs.promises.rm(path.join(stateDir, 'spool'), { recursive: true, force: true });
   if (!manifest.check.ok) {
     throw new WinnowError('accounting', `accounting check failed: ${manifest.check.equation}`);

@@ -134,7 +134,6 @@ export class ShardWriter implements LineSink {
   }
 
   private fits(shard: Shard, bytes: number, docs: number): boolean {
-    if (shard.docs === 0) return true; // a document larger than a shard still gets a shard
     if (shard.bytes + bytes > this.options.maxBytes) return false;
     return this.options.maxDocs === 0 || shard.docs + docs <= this.options.maxDocs;
   }
@@ -154,7 +153,8 @@ export class ShardWriter implements LineSink {
       let end = bytes.indexOf(10, start);
       end = end < 0 ? bytes.byteLength : end + 1;
       const lineBytes = end - start;
-      if (!this.fits(shard, lineBytes, 1)) {
+      // A document larger than a shard still gets a shard of its own.
+      if (shard.docs > 0 && !this.fits(shard, lineBytes, 1)) {
         await this.rollover();
         shard = await this.open();
       }
