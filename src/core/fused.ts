@@ -2,9 +2,9 @@
  * Runs a chain of per-document stages over one batch: the body of a worker task. The same code
  * applies a main-thread stage's verdicts, so removal and error records have one shape.
  */
-import { type Doc, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject } from './doc.js';
+import { type Doc, type JsonObject, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject } from './doc.js';
 import type { DocEnvelope, FieldMapping, ReadBatch, RemovedChunk, Task, TaskResult } from './protocol.js';
-import { type ErrorRecord, errorLine, fileToDoc, jsonlLines, mapRecord } from './records.js';
+import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, mapRecord } from './records.js';
 import { type DocDecider, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, emptyBatchStats, stageStats } from './stats.js';
 import { getStage } from '../stages/registry.js';
@@ -61,6 +61,7 @@ export class BatchOutput {
     const s = stageStats(this.stats, stage);
     s.in++;
     if (verdict.action === 'keep') {
+      if (verdict.text !== undefined || verdict.url !== undefined || verdict.html !== undefined || verdict.meta !== undefined) delete env.raw;
       applyKeep(env.doc, verdict);
       if (verdict.counters) addCounters(s.counters, verdict.counters);
       s.kept++;
@@ -130,12 +131,14 @@ export function runStage(envs: DocEnvelope[], stage: string, decide: (doc: Doc) 
 export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapping: FieldMapping, maxDocBytes: number, out: BatchOutput): DocEnvelope[] {
   const envs: DocEnvelope[] = [];
   const stats = out.stats;
-  const add = (value: unknown, source: string, line: number, pos: number): void => {
+  const add = (value: unknown, source: string, line: number, pos: number, text?: string): void => {
     const loc = { source, line };
     const mapped = mapRecord(value, mapping, loc);
     if (mapped.ok) {
       stats.records++;
-      envs.push({ doc: mapped.doc, loc, key: docKey(unit, pos) });
+      const env: DocEnvelope = { doc: mapped.doc, loc, key: docKey(unit, pos) };
+      if (text !== undefined && isCanonicalRecord(value as JsonObject, mapping)) env.raw = text.trimEnd();
+      envs.push(env);
     } else {
       out.readError({ source, line, code: mapped.code, reason: mapped.reason, raw: JSON.stringify(value) });
     }
@@ -145,7 +148,7 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
       stats.bytesIn += input.bytes.byteLength;
       let pos = firstPos;
       for (const item of jsonlLines(input.bytes, input.source, input.firstLine, input.firstOffset, maxDocBytes)) {
-        if (item.kind === 'record') add(item.value, item.loc.source, item.loc.line, pos);
+        if (item.kind === 'record') add(item.value, item.loc.source, item.loc.line, pos, item.text);
         else if (item.kind === 'blank') stats.blankLines++;
         else out.readError(item.error);
         pos++;
@@ -173,10 +176,13 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
   return envs;
 }
 
-/** A spool line: `key \t payload(base64) \t {"s": source, "l": line, "d": record}`. */
+/** The record as written: the input line itself while the document is unchanged. */
+const recordJson = (env: DocEnvelope): string => env.raw ?? JSON.stringify(docRecord(env.doc));
+
+/** A spool line: `key \t payload(base64) \t "source" \t line \t record`. */
 export function spoolLine(env: DocEnvelope, payload: Uint8Array): string {
   const b64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
-  return `${env.key}\t${b64}\t${JSON.stringify({ s: env.loc.source, l: env.loc.line, d: docRecord(env.doc) })}\n`;
+  return `${env.key}\t${b64}\t${JSON.stringify(env.loc.source)}\t${env.loc.line}\t${recordJson(env)}\n`;
 }
 
 export function parseSpoolLine(line: string): { key: number; payload: string; env: () => DocEnvelope } {
@@ -187,9 +193,13 @@ export function parseSpoolLine(line: string): { key: number; payload: string; en
     key,
     payload: line.slice(tab1 + 1, tab2),
     env: () => {
-      const parsed = JSON.parse(line.slice(tab2 + 1)) as { s: string; l: number; d: unknown };
-      if (!isJsonObject(parsed.d)) throw new Error('corrupt spool line');
-      return { doc: docFromRecord(parsed.d), loc: { source: parsed.s, line: parsed.l }, key };
+      const tab3 = line.indexOf('\t', tab2 + 1);
+      const tab4 = line.indexOf('\t', tab3 + 1);
+      const raw = line.slice(tab4 + 1);
+      const record = JSON.parse(raw) as unknown;
+      if (!isJsonObject(record)) throw new Error('corrupt spool line');
+      const source = JSON.parse(line.slice(tab2 + 1, tab3)) as string;
+      return { doc: docFromRecord(record), loc: { source, line: Number(line.slice(tab3 + 1, tab4)) }, key, raw };
     },
   };
 }
@@ -233,7 +243,7 @@ function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): 
     const lines = envs.map((env, i) => spoolLine(env, payloads[i])).join('');
     return out.finish({ lines: encode(lines), lineCount: envs.length, keys: envs.map((e) => e.key), payloads });
   }
-  const lines = envs.map((env) => JSON.stringify(docRecord(env.doc)) + '\n').join('');
+  const lines = envs.map((env) => recordJson(env) + '\n').join('');
   const bytes = encode(lines);
   out.stats.kept += envs.length;
   out.stats.keptBytes += bytes.byteLength;

@@ -34,6 +34,12 @@ export interface DocEnvelope {
   doc: Doc;
   loc: Loc;
   key: number;
+  /**
+   * The record's JSON exactly as read, while it is still a valid output record for `doc` (winnow's
+   * field names, a string id, no stage edits). Writing it back verbatim keeps unknown fields byte
+   * for byte and skips re-serialising unchanged documents.
+   */
+  raw?: string;
 }
 
 export type Emit = 'docs' | 'lines' | 'spool';

@@ -39,6 +39,21 @@ export const errorLine = (error: ErrorRecord): string => JSON.stringify(error) +
 
 export type Mapped = { ok: true; doc: Doc } | { ok: false; code: ReadErrorCode; reason: string };
 
+/** Whether a record, as read, is already a valid output record of the document mapped from it. */
+export function isCanonicalRecord(value: JsonObject, mapping: FieldMapping): boolean {
+  return (
+    mapping.text_field === 'text' &&
+    mapping.id_field === 'id' &&
+    mapping.url_field === 'url' &&
+    mapping.html_field === 'html' &&
+    typeof value.id === 'string' &&
+    value.id !== '' &&
+    typeof value.text === 'string' &&
+    (value.html === undefined || typeof value.html === 'string') &&
+    (value.meta === undefined || isJsonObject(value.meta))
+  );
+}
+
 /**
  * Maps an input record onto the document model. A record needs text or html; a missing id is
  * derived from where the record came from, so it is the same on every run.
@@ -68,11 +83,12 @@ export function mapRecord(value: unknown, mapping: FieldMapping, loc: Loc): Mapp
   if (meta !== undefined && !isJsonObject(meta)) {
     return { ok: false, code: 'bad_field_type', reason: '"meta" is not an object' };
   }
-  const known = new Set([mapping.text_field, mapping.html_field, mapping.id_field, mapping.url_field, 'meta']);
+  const url = value[mapping.url_field];
+  // A URL field that is not a string is not a URL: it stays an ordinary field.
+  const known = new Set([mapping.text_field, mapping.html_field, mapping.id_field, 'meta', ...(typeof url === 'string' ? [mapping.url_field] : [])]);
   const extra: JsonObject = {};
   for (const key of Object.keys(value)) if (!known.has(key)) extra[key] = value[key];
   const doc: Doc = { id, text: typeof text === 'string' ? text : '', meta: meta ? { ...meta } : {}, extra };
-  const url = value[mapping.url_field];
   if (typeof url === 'string') doc.url = url;
   if (typeof html === 'string') doc.html = html;
   return { ok: true, doc };
@@ -90,7 +106,7 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
 
 /** One line of a JSONL batch: a record, a blank line, or an error. */
 export type LineItem =
-  | { kind: 'record'; value: unknown; loc: Loc }
+  | { kind: 'record'; value: unknown; loc: Loc; text: string }
   | { kind: 'blank' }
   | { kind: 'error'; error: ErrorRecord };
 
@@ -174,7 +190,7 @@ const blank = /^\s*$/;
 function parseLine(text: string, source: string, line: number, offset: () => number): LineItem {
   if (text.length === 0 || (text.length < 64 && blank.test(text))) return { kind: 'blank' };
   try {
-    return { kind: 'record', value: JSON.parse(text), loc: { source, line } };
+    return { kind: 'record', value: JSON.parse(text), loc: { source, line }, text };
   } catch (error) {
     if (blank.test(text)) return { kind: 'blank' };
     return {
