@@ -46,7 +46,14 @@ export interface KeepVerdict {
   meta?: JsonObject;
   /** Stage-specific counters summed into the manifest (e.g. lines removed by C4). */
   counters?: Record<string, number>;
+  /**
+   * Where the kept document is written instead of `kept/` (e.g. a split: `train`, `test`): a
+   * directory name of lowercase letters, digits, `_` and `-`. The last stage to set it wins.
+   */
+  route?: string;
 }
+
+export const validRoute = (route: string): boolean => /^[a-z][a-z0-9_-]{0,39}$/.test(route) && !['removed', 'errors', 'dedup'].includes(route);
 
 export interface RemoveVerdict {
   action: 'remove';

@@ -2,7 +2,7 @@
  * Runs a chain of per-document stages over one batch: the body of a worker task. The same code
  * applies a main-thread stage's verdicts, so removal and error records have one shape.
  */
-import { type Doc, type JsonObject, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject } from './doc.js';
+import { type Doc, type JsonObject, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject, validRoute } from './doc.js';
 import type { DocEnvelope, FieldMapping, ReadBatch, RemovedChunk, Task, TaskResult } from './protocol.js';
 import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, mapRecord } from './records.js';
 import { type DocDecider, type StageSpec, docKey } from './stage.js';
@@ -15,7 +15,7 @@ const encode = (text: string): Uint8Array => encoder.encode(text);
 
 /** The buffers of a result, for a transfer list. */
 export function resultBuffers(result: TaskResult): ArrayBuffer[] {
-  const views = [result.lines, result.errors, ...Object.values(result.removed).map((r) => r.bytes)];
+  const views = [result.lines, result.errors, ...Object.values(result.removed).map((r) => r.bytes), ...Object.values(result.routed ?? {}).map((r) => r.bytes)];
   return views.filter((v): v is Uint8Array => v !== undefined).map((v) => v.buffer as ArrayBuffer);
 }
 
@@ -60,7 +60,11 @@ export class BatchOutput {
   apply(env: DocEnvelope, stage: string, verdict: Verdict): boolean {
     const s = stageStats(this.stats, stage);
     s.in++;
+    if (verdict.action === 'keep' && verdict.route !== undefined && !validRoute(verdict.route)) {
+      verdict = { action: 'error', code: 'stage_error', reason: `invalid output route ${JSON.stringify(verdict.route)}` };
+    }
     if (verdict.action === 'keep') {
+      if (verdict.route !== undefined) env.route = verdict.route;
       if (verdict.text !== undefined || verdict.url !== undefined || verdict.html !== undefined || verdict.meta !== undefined) delete env.raw;
       applyKeep(env.doc, verdict);
       if (verdict.counters) addCounters(s.counters, verdict.counters);
@@ -179,10 +183,10 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
 /** The record as written: the input line itself while the document is unchanged. */
 const recordJson = (env: DocEnvelope): string => env.raw ?? JSON.stringify(docRecord(env.doc));
 
-/** A spool line: `key \t payload(base64) \t "source" \t line \t record`. */
+/** A spool line: `key \t payload(base64) \t "source" \t line \t route \t record`. */
 export function spoolLine(env: DocEnvelope, payload: Uint8Array): string {
   const b64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
-  return `${env.key}\t${b64}\t${JSON.stringify(env.loc.source)}\t${env.loc.line}\t${recordJson(env)}\n`;
+  return `${env.key}\t${b64}\t${JSON.stringify(env.loc.source)}\t${env.loc.line}\t${env.route ?? ''}\t${recordJson(env)}\n`;
 }
 
 export function parseSpoolLine(line: string): { key: number; payload: string; env: () => DocEnvelope } {
@@ -195,11 +199,15 @@ export function parseSpoolLine(line: string): { key: number; payload: string; en
     env: () => {
       const tab3 = line.indexOf('\t', tab2 + 1);
       const tab4 = line.indexOf('\t', tab3 + 1);
-      const raw = line.slice(tab4 + 1);
+      const tab5 = line.indexOf('\t', tab4 + 1);
+      const raw = line.slice(tab5 + 1);
       const record = JSON.parse(raw) as unknown;
       if (!isJsonObject(record)) throw new Error('corrupt spool line');
       const source = JSON.parse(line.slice(tab2 + 1, tab3)) as string;
-      return { doc: docFromRecord(record), loc: { source, line: Number(line.slice(tab3 + 1, tab4)) }, key, raw };
+      const route = line.slice(tab4 + 1, tab5);
+      const env: DocEnvelope = { doc: docFromRecord(record), loc: { source, line: Number(line.slice(tab3 + 1, tab4)) }, key, raw };
+      if (route) env.route = route;
+      return env;
     },
   };
 }
@@ -243,9 +251,23 @@ function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): 
     const lines = envs.map((env, i) => spoolLine(env, payloads[i])).join('');
     return out.finish({ lines: encode(lines), lineCount: envs.length, keys: envs.map((e) => e.key), payloads });
   }
-  const lines = envs.map((env) => recordJson(env) + '\n').join('');
-  const bytes = encode(lines);
+  const byRoute = new Map<string, string[]>();
+  for (const env of envs) {
+    const route = env.route ?? 'kept';
+    let lines = byRoute.get(route);
+    if (!lines) byRoute.set(route, (lines = []));
+    lines.push(recordJson(env) + '\n');
+  }
+  const routed: Record<string, RemovedChunk> = {};
+  let kept: Uint8Array | undefined;
+  for (const [route, lines] of byRoute) {
+    const bytes = encode(lines.join(''));
+    out.stats.routes[route] = (out.stats.routes[route] ?? 0) + lines.length;
+    out.stats.keptBytes += bytes.byteLength;
+    if (route === 'kept') kept = bytes;
+    else routed[route] = { bytes, count: lines.length };
+  }
   out.stats.kept += envs.length;
-  out.stats.keptBytes += bytes.byteLength;
-  return out.finish({ lines: bytes, lineCount: envs.length });
+  const keptCount = byRoute.get('kept')?.length ?? 0;
+  return out.finish({ ...(kept ? { lines: kept } : {}), lineCount: keptCount, ...(byRoute.size > (kept ? 1 : 0) ? { routed } : {}) });
 }

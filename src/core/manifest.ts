@@ -41,7 +41,8 @@ export interface Manifest {
   bytes: { input_on_disk: number; input_decoded: number; kept_uncompressed: number; output_on_disk: number };
   passes: { index: number; stages: string[]; wall_ms: number }[];
   units: { total: number; completed: string[] };
-  outputs: { files: string[] };
+  /** Kept documents per output directory: `kept`, or the splits (`train`, `test`, ...). */
+  outputs: { routes: Record<string, number>; files: string[] };
   check: { ok: boolean; equation: string };
 }
 
@@ -133,7 +134,7 @@ export async function buildManifest(input: ManifestInput): Promise<Manifest> {
       total: input.units.length,
       completed: markers.map((m) => `p${m.pass}-u${m.unit}`),
     },
-    outputs: { files },
+    outputs: { routes: perPass.get(last)?.routes ?? {}, files },
     check: {
       ok,
       equation: `input ${counts.input} ${ok ? '=' : '≠'} kept ${counts.kept} + removed ${counts.removed} + errors ${counts.errors}`,

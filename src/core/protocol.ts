@@ -40,6 +40,8 @@ export interface DocEnvelope {
    * for byte and skips re-serialising unchanged documents.
    */
   raw?: string;
+  /** Output directory for the kept document when not `kept` (see KeepVerdict.route). */
+  route?: string;
 }
 
 export type Emit = 'docs' | 'lines' | 'spool';
@@ -69,6 +71,8 @@ export interface TaskResult {
   /** Survivors as JSONL (emit 'lines') or spool lines (emit 'spool'). */
   lines?: Uint8Array;
   lineCount: number;
+  /** emit 'lines': survivors routed elsewhere than kept/, by route. */
+  routed?: Record<string, RemovedChunk>;
   /** emit 'spool': each survivor's key and payload, in order. */
   keys?: number[];
   payloads?: Uint8Array[];

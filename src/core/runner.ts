@@ -67,6 +67,7 @@ interface Flow {
   docs?: DocEnvelope[];
   lines?: Uint8Array;
   lineCount: number;
+  routed?: Record<string, { bytes: Uint8Array; count: number }>;
   keys?: number[];
   payloads?: Uint8Array[];
   removed: Map<string, { chunks: Uint8Array[]; count: number }>;
@@ -101,14 +102,14 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
   }
 
   await prepareOutputDir(outputDir, Boolean(request.resume), Boolean(request.overwrite));
+  const { files, skipped } = await expandInputs(inputPaths, pipeline.input.format);
+  const plan = await loadOrPlan(stateDir, files, pipeline, hash, Boolean(request.resume));
   const completeFile = path.join(stateDir, 'complete');
   if (request.resume && fs.existsSync(completeFile)) {
     log.info({ output: outputDir }, 'resume: the run is already complete');
     const manifest = JSON.parse(await fs.promises.readFile(path.join(outputDir, 'manifest.json'), 'utf8')) as Manifest;
     return { manifest, outputDir };
   }
-  const { files, skipped } = await expandInputs(inputPaths, pipeline.input.format);
-  const plan = await loadOrPlan(stateDir, files, pipeline, hash, Boolean(request.resume));
   const units = plan.units;
   log.info({ files: files.length, units: units.length, passes: passes.length, stages: specs.map((s) => s.name) }, 'plan');
 
@@ -354,7 +355,8 @@ async function* spoolChunks(stateDir: string, pass: number, unit: number, batchS
     let size = 0;
     const flush = () => {
       const text = lines.join('\n') + '\n';
-      const out = { bytes: Buffer.from(text), keys: lines.map((l) => Number(l.slice(0, l.indexOf('\t')))), lines };
+      // A buffer of its own (not Node's shared pool): it is transferred to a worker.
+      const out = { bytes: new TextEncoder().encode(text), keys: lines.map((l) => Number(l.slice(0, l.indexOf('\t')))), lines };
       lines = [];
       size = 0;
       return out;
@@ -387,8 +389,12 @@ async function replayObservations(stateDir: string, pass: number, unit: number, 
 /** Removes whatever an interrupted attempt left of this unit in this pass. */
 async function cleanUnit(outputDir: string, stateDir: string, pass: number, unit: number, removing: string[]): Promise<void> {
   const u = unitName(unit);
+  // Kept documents may be routed to any directory (splits): every other top-level directory.
+  const routeDirs = (await fs.promises.readdir(outputDir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.isDirectory() && !['removed', 'errors', '_state'].includes(e.name))
+    .map((e) => e.name);
   const targets: [string, string][] = [
-    [path.join(outputDir, 'kept'), `part-${u}-`],
+    ...routeDirs.map((d): [string, string] => [path.join(outputDir, d), `part-${u}-`]),
     [path.join(outputDir, 'errors'), `part-p${pass}-${u}-`],
     [path.join(stateDir, 'spool'), `${spoolPrefix(pass, unit)}-`],
     ...removing.map((stage): [string, string] => [path.join(outputDir, 'removed', stage), `part-${u}-`]),
@@ -407,6 +413,7 @@ function mergeResult(flow: Flow, result: TaskResult): void {
   if (result.docs) flow.docs = result.docs;
   if (result.lines) flow.lines = result.lines;
   flow.lineCount = result.lineCount;
+  if (result.routed) flow.routed = result.routed;
   if (result.keys) flow.keys = result.keys;
   if (result.payloads) flow.payloads = result.payloads;
   for (const [stage, chunk] of Object.entries(result.removed)) {
@@ -482,6 +489,8 @@ function runStep(
 /** The writers of one unit in one pass. */
 class UnitWriters {
   private readonly kept: LineSink | null;
+  /** Kept documents routed elsewhere than kept/ (splits), by route. */
+  private readonly routes = new Map<string, ShardWriter>();
   private readonly spool: ShardWriter | null;
   private readonly removed = new Map<string, ShardWriter>();
   private errors: ShardWriter | null = null;
@@ -526,6 +535,11 @@ class UnitWriters {
         await this.spool.write(flow.lines, flow.lineCount);
       } else if (this.kept) await this.kept.write(flow.lines, flow.lineCount);
     }
+    for (const [route, { bytes, count }] of Object.entries(flow.routed ?? {})) {
+      let writer = this.routes.get(route);
+      if (!writer) this.routes.set(route, (writer = new ShardWriter(path.join(this.outputDir, route), `part-${unitName(this.unit)}`, this.keptExt, this.shardOptions)));
+      await writer.write(bytes, count);
+    }
     for (const [stage, { chunks, count }] of flow.removed) {
       let writer = this.removed.get(stage);
       if (!writer) {
@@ -547,6 +561,7 @@ class UnitWriters {
   async close(): Promise<UnitMarker> {
     const files: string[] = [];
     if (this.kept) files.push(...(await this.kept.close()));
+    for (const writer of this.routes.values()) files.push(...(await writer.close()));
     if (this.spool) await this.spool.close();
     for (const writer of this.removed.values()) files.push(...(await writer.close()));
     if (this.errors) files.push(...(await this.errors.close()));

@@ -26,6 +26,8 @@ export interface BatchStats {
   /** Bytes of input read (decompressed), attributed to the batch that parsed them. */
   bytesIn: number;
   kept: number;
+  /** Kept documents per output directory (`kept`, or a route such as `train`). */
+  routes: Record<string, number>;
   /** Uncompressed bytes of kept JSONL. */
   keptBytes: number;
   stages: Record<string, StageStats>;
@@ -39,6 +41,7 @@ export const emptyBatchStats = (): BatchStats => ({
   readErrors: {},
   bytesIn: 0,
   kept: 0,
+  routes: {},
   keptBytes: 0,
   stages: {},
 });

@@ -94,6 +94,7 @@ test('--resume of a finished run does nothing and keeps the output', async () =>
 test('--resume refuses a changed configuration', async () => {
   const out = path.join(dir, 'changed');
   await killWhen(out, () => markers(out, 'p0-') >= 1);
+  // Finished or not, a resume with another configuration is refused.
   const changed = await runCli([...args(out), '--resume', '--shard-max-docs', '50']);
   assert.equal(changed.code, 2);
   assert.match(changed.stderr, /configuration changed/);
