@@ -22,9 +22,10 @@ export function resultBuffers(result: TaskResult): ArrayBuffer[] {
 export interface Chain {
   stages: { spec: StageSpec; decide: DocDecider }[];
   prepare?: (doc: Doc) => Uint8Array;
+  replay?: DocDecider;
 }
 
-export async function buildChain(stages: StageSpec[], prepare?: StageSpec): Promise<Chain> {
+export async function buildChain(stages: StageSpec[], prepare?: StageSpec, replay?: Task['replay']): Promise<Chain> {
   const built: Chain['stages'] = [];
   for (const spec of stages) {
     const def = getStage(spec.kind);
@@ -37,7 +38,14 @@ export async function buildChain(stages: StageSpec[], prepare?: StageSpec): Prom
     if (!def.prepare) throw new Error(`stage ${prepare.kind} has no prepare step`);
     prep = await def.prepare(prepare.config);
   }
-  return prep ? { stages: built, prepare: prep } : { stages: built };
+  const chain: Chain = { stages: built };
+  if (prep) chain.prepare = prep;
+  if (replay) {
+    const def = getStage(replay.spec.kind);
+    if (!def.replay) throw new Error(`stage ${replay.spec.kind} has no replay step`);
+    chain.replay = await def.replay(replay.spec.config, { outputDir: replay.outputDir, stateDir: replay.stateDir });
+  }
+  return chain;
 }
 
 /** Accumulates one batch's outputs as text, turned into bytes once at the end. */
@@ -132,7 +140,7 @@ export function runStage(envs: DocEnvelope[], stage: string, decide: (doc: Doc) 
 }
 
 /** Turns a read batch into documents; unreadable records become error records. */
-export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapping: FieldMapping, maxDocBytes: number, out: BatchOutput): DocEnvelope[] {
+export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapping: FieldMapping, maxDocBytes: number, out: BatchOutput, replay?: DocDecider): DocEnvelope[] {
   const envs: DocEnvelope[] = [];
   const stats = out.stats;
   const add = (value: unknown, source: string, line: number, pos: number, text?: string): void => {
@@ -175,7 +183,7 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
       });
       break;
     case 'spool':
-      return replaySpool(input.bytes, input.verdicts, input.stage, out);
+      return replaySpool(input.bytes, input.verdicts, input.stage, out, replay);
   }
   return envs;
 }
@@ -212,7 +220,11 @@ export function parseSpoolLine(line: string): { key: number; payload: string; en
   };
 }
 
-function replaySpool(bytes: Uint8Array, verdicts: Verdict[], stage: string, out: BatchOutput): DocEnvelope[] {
+/**
+ * Applies the global stage's verdicts to its spooled documents; a kept document then goes through
+ * the stage's per-document replay step, if it has one (one verdict per document is counted).
+ */
+function replaySpool(bytes: Uint8Array, verdicts: Verdict[], stage: string, out: BatchOutput, replay?: DocDecider): DocEnvelope[] {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const envs: DocEnvelope[] = [];
   let start = 0;
@@ -222,7 +234,17 @@ function replaySpool(bytes: Uint8Array, verdicts: Verdict[], stage: string, out:
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const env = parseSpoolLine(text.slice(start, end)).env();
-    if (out.apply(env, stage, verdicts[i++])) envs.push(env);
+    let verdict = verdicts[i++];
+    if (replay && verdict.action === 'keep') {
+      applyKeep(env.doc, verdict);
+      if (verdict.text !== undefined || verdict.meta !== undefined) delete env.raw;
+      try {
+        verdict = replay(env.doc);
+      } catch (error) {
+        verdict = { action: 'error', code: 'stage_exception', reason: `stage threw: ${(error as Error)?.message ?? String(error)}` };
+      }
+    }
+    if (out.apply(env, stage, verdict)) envs.push(env);
     start = end + 1;
   }
   stageStats(out.stats, stage).ms += performance.now() - started;
@@ -235,7 +257,7 @@ export function runChain(task: Task, chain: Chain): TaskResult {
   let envs =
     task.input.kind === 'docs'
       ? task.input.docs
-      : readBatch(task.input, task.unit, task.firstPos, task.mapping, task.maxDocBytes, out);
+      : readBatch(task.input, task.unit, task.firstPos, task.mapping, task.maxDocBytes, out, chain.replay);
   for (const { spec, decide } of chain.stages) envs = runStage(envs, spec.name, decide, out);
   return emit(task, chain, envs, out);
 }

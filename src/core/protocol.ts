@@ -55,6 +55,8 @@ export interface Task {
   stages: StageSpec[];
   /** The next global stage, whose payload is computed here on the survivors. */
   prepare?: StageSpec;
+  /** The global stage being replayed, when it has a per-document `replay` step, and its state directory. */
+  replay?: { spec: StageSpec; outputDir: string; stateDir: string };
   mapping: FieldMapping;
   maxDocBytes: number;
   emit: Emit;

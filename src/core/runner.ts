@@ -171,7 +171,11 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
 
       const source = passSource(pass, todo, files, pipeline, stateDir, globals, request);
       let flows: AsyncIterable<Flow> = source;
-      for (const step of pass.steps) flows = runStep(flows, step, pool, workers, batchStages, mapping, pipeline.input.max_doc_bytes);
+      // The replayed global stage's per-document step runs in the pass's first worker task.
+      const replay = pass.replay && getStage(pass.replay.kind).replay ? { spec: pass.replay, outputDir, stateDir: context(pass.replay).stateDir } : undefined;
+      pass.steps.forEach((step, i) => {
+        flows = runStep(flows, step, pool, workers, batchStages, mapping, pipeline.input.max_doc_bytes, i === 0 ? replay : undefined);
+      });
 
       // The sink: writers per unit; a unit's marker is written once all its files are renamed.
       let writers: UnitWriters | null = null;
@@ -435,6 +439,7 @@ function runStep(
   batchStages: Map<string, BatchStage>,
   mapping: FieldMapping,
   maxDocBytes: number,
+  replay?: Task['replay'],
 ): AsyncIterable<Flow> {
   if (step.kind === 'worker') {
     return orderedMap(
@@ -452,6 +457,7 @@ function runStep(
           maxDocBytes,
           emit: step.emit,
           ...(step.prepare ? { prepare: step.prepare } : {}),
+          ...(replay ? { replay } : {}),
         };
         const transfer = input.kind === 'jsonl' || input.kind === 'spool' ? [input.bytes.buffer as ArrayBuffer] : [];
         const result = (await pool.run(task, { transferList: transfer })) as TaskResult;

@@ -66,6 +66,18 @@ export interface StageDef<C extends { kind: string } = { kind: string }> {
   /** Global stages: the per-document payload, computed in the pool. */
   prepare?(config: C): ((doc: Doc) => Uint8Array) | Promise<(doc: Doc) => Uint8Array>;
   createGlobal?(config: C, ctx: StageContext): GlobalStage | Promise<GlobalStage>;
+  /**
+   * Global stages: a per-document decision run in the pool on every document `decide` kept, at the
+   * start of the next pass. It can read what `finish` saved under `stateDir` (e.g. an index too
+   * large to decide on the main thread).
+   */
+  replay?(config: C, ctx: WorkerStageContext): DocDecider | Promise<DocDecider>;
+}
+
+/** What a stage can know inside a worker: plain paths, no logger. */
+export interface WorkerStageContext {
+  outputDir: string;
+  stateDir: string;
 }
 
 /** A stage as it appears in a resolved pipeline: its registry kind, instance name and config. */

@@ -20,7 +20,7 @@ export default async function runTask(task: Task | CompressTask): Promise<TaskRe
   }
   let chain = chains.get(task.group);
   if (!chain) {
-    chain = buildChain(task.stages, task.prepare);
+    chain = buildChain(task.stages, task.prepare, task.replay);
     chains.set(task.group, chain);
   }
   const result = runChain(task, await chain);
