@@ -99,6 +99,14 @@ async function* openBytes(file: InputFile, start: number, end: number | null, on
 /** Copy a view into its own tight buffer: structured clone would otherwise copy the whole pool. */
 const tight = (view: Uint8Array): Uint8Array => new Uint8Array(view);
 
+/** Two views in one buffer of its own. */
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a);
+  out.set(b, a.byteLength);
+  return out;
+}
+
 async function* readJsonl(file: InputFile, part: UnitPart, options: ReadOptions): AsyncGenerator<ReadPiece> {
   const { batchSize, batchBytes, maxDocBytes } = options;
   let line = part.firstLine;
@@ -116,7 +124,10 @@ async function* readJsonl(file: InputFile, part: UnitPart, options: ReadOptions)
   });
   try {
     for await (const chunk of openBytes(file, part.start, part.end, options.onBytes)) {
-      let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let buf: Buffer = chunk;
+      // The partial line left from the previous chunk is prepended to the first batch cut from
+      // this one (one copy of that batch, not of the whole chunk).
+      let prefix: Buffer | null = carry;
       carry = null;
       if (skipping) {
         const nl = buf.indexOf(10);
@@ -135,23 +146,24 @@ async function* readJsonl(file: InputFile, part: UnitPart, options: ReadOptions)
       let batchStart = 0;
       let lines = 0;
       let cursor = 0;
+      const cut = (): ReadPiece => {
+        const body = buf.subarray(batchStart, cursor);
+        const bytes = prefix ? joined(prefix, body) : tight(body);
+        const piece: ReadPiece = { batch: { kind: 'jsonl', source: file.rel, bytes, firstLine: line, firstOffset: offset }, errors: [], slots: lines };
+        offset += bytes.byteLength;
+        line += lines;
+        batchStart = cursor;
+        lines = 0;
+        prefix = null;
+        return piece;
+      };
       for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, cursor)) {
         cursor = nl + 1;
         lines++;
-        if (lines >= batchSize || cursor - batchStart >= batchBytes) {
-          yield { batch: { kind: 'jsonl', source: file.rel, bytes: tight(buf.subarray(batchStart, cursor)), firstLine: line, firstOffset: offset }, errors: [], slots: lines };
-          offset += cursor - batchStart;
-          line += lines;
-          batchStart = cursor;
-          lines = 0;
-        }
+        if (lines >= batchSize || cursor - batchStart + (prefix?.length ?? 0) >= batchBytes) yield cut();
       }
-      if (lines > 0) {
-        yield { batch: { kind: 'jsonl', source: file.rel, bytes: tight(buf.subarray(batchStart, cursor)), firstLine: line, firstOffset: offset }, errors: [], slots: lines };
-        offset += cursor - batchStart;
-        line += lines;
-      }
-      const rest = buf.subarray(cursor);
+      if (lines > 0) yield cut();
+      const rest: Buffer = prefix ? Buffer.concat([prefix, buf.subarray(cursor)]) : buf.subarray(cursor);
       if (rest.length > maxDocBytes) {
         skipping = { line, offset, bytes: rest.length };
         offset += rest.length;
