@@ -4,7 +4,7 @@
  */
 import { type Doc, type JsonObject, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject, validRoute } from './doc.js';
 import type { DocEnvelope, FieldMapping, ReadBatch, RemovedChunk, Task, TaskResult } from './protocol.js';
-import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, mapRecord } from './records.js';
+import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, mapRecord, warcToDoc } from './records.js';
 import { type DocDecider, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, emptyBatchStats, stageStats } from './stats.js';
 import { getStage } from '../stages/registry.js';
@@ -182,6 +182,24 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
         }
       });
       break;
+    case 'warc': {
+      stats.bytesIn += input.bytes;
+      if (Object.keys(input.skipped).length > 0) {
+        stats.skipped ??= {};
+        for (const [kind, n] of Object.entries(input.skipped)) stats.skipped[kind] = (stats.skipped[kind] ?? 0) + n;
+      }
+      input.records.forEach((item, i) => {
+        const loc = { source: input.source, line: item.index, offset: item.offset };
+        const mapped = warcToDoc(input.source, item);
+        if (mapped.ok) {
+          stats.records++;
+          envs.push({ doc: mapped.doc, loc, key: docKey(unit, firstPos + i) });
+        } else {
+          out.readError({ ...loc, code: mapped.code, reason: mapped.reason });
+        }
+      });
+      break;
+    }
     case 'spool':
       return replaySpool(input.bytes, input.verdicts, input.stage, out, replay);
   }

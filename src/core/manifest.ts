@@ -37,7 +37,8 @@ export interface Manifest {
   config: Pipeline;
   counts: { input: number; kept: number; removed: number; errors: number };
   stages: StageEntry[];
-  read: { records: number; blank_lines: number; errors: Record<string, number>; skipped_files: Record<string, number> };
+  /** `skipped_records`: WARC records that hold no document (requests, metadata, non-HTML), by kind. */
+  read: { records: number; blank_lines: number; errors: Record<string, number>; skipped_files: Record<string, number>; skipped_records: Record<string, number> };
   bytes: { input_on_disk: number; input_decoded: number; kept_uncompressed: number; output_on_disk: number };
   passes: { index: number; stages: string[]; wall_ms: number }[];
   units: { total: number; completed: string[] };
@@ -123,7 +124,7 @@ export async function buildManifest(input: ManifestInput): Promise<Manifest> {
     config: input.pipeline,
     counts,
     stages,
-    read: { records: total.records, blank_lines: total.blankLines, errors: total.readErrors, skipped_files: input.skipped },
+    read: { records: total.records, blank_lines: total.blankLines, errors: total.readErrors, skipped_files: input.skipped, skipped_records: total.skipped ?? {} },
     bytes: { input_on_disk: inputOnDisk, input_decoded: total.bytesIn, kept_uncompressed: total.keptBytes, output_on_disk: onDisk },
     passes: input.passes.map((p) => ({
       index: p.index,

@@ -28,7 +28,27 @@ export type ReadBatch =
   /** Whole files, one document each. */
   | { kind: 'files'; files: FileItem[] }
   /** Spooled documents of the previous pass, replayed with the global stage's verdicts. */
-  | { kind: 'spool'; bytes: Uint8Array; verdicts: Verdict[]; stage: string };
+  | { kind: 'spool'; bytes: Uint8Array; verdicts: Verdict[]; stage: string }
+  /** WARC/WET/ARC records with a payload to read, and the records of the stretch that were skipped, by kind. */
+  | { kind: 'warc'; source: string; records: WarcItem[]; skipped: Record<string, number>; bytes: number };
+
+/** One WARC (or ARC) record with a document in it: an HTML payload, or WET text. */
+export interface WarcItem {
+  kind: 'html' | 'text';
+  bytes: Uint8Array;
+  /** WARC-Type: `response`, `resource`, `conversion`. */
+  type: string;
+  /** Byte offset of the record in the (decompressed) file, and its 1-based number there. */
+  offset: number;
+  index: number;
+  url?: string;
+  date?: string;
+  recordId?: string;
+  contentType?: string;
+  /** The HTTP Content-Type's charset: a decoding hint. */
+  charset?: string;
+  status?: number;
+}
 
 export interface DocEnvelope {
   doc: Doc;

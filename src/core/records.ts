@@ -4,7 +4,8 @@
  */
 import { type Doc, type JsonObject, type Loc, isJsonObject } from './doc.js';
 import type { FieldMapping } from './protocol.js';
-import { decodeHtmlBytes } from '../io/charset.js';
+import { decodeHtml, decodeHtmlBytes } from '../io/charset.js';
+import type { WarcItem } from './protocol.js';
 
 export type ReadErrorCode =
   | 'malformed_json'
@@ -208,4 +209,28 @@ export function fileToDoc(source: string, format: 'txt' | 'html', bytes: Uint8Ar
   const text = decodeUtf8(bytes);
   if (text === null) return { ok: false, code: 'invalid_utf8', reason: 'file is not valid UTF-8' };
   return { ok: true, doc: { id: source, text: text.replace(/^\uFEFF/, ''), meta: {}, extra: {} } };
+}
+
+/**
+ * A WARC record's document: id = WARC-Record-ID (else file:offset), url = WARC-Target-URI, html
+ * decoded with the HTTP charset as a hint (WET text is UTF-8), and the record's facts in meta.warc.
+ */
+export function warcToDoc(source: string, item: WarcItem): Mapped {
+  const warc: JsonObject = { type: item.type, offset: item.offset };
+  if (item.date) warc.date = item.date;
+  if (item.contentType) warc.content_type = item.contentType;
+  if (item.status !== undefined && Number.isFinite(item.status)) warc.status = item.status;
+  const doc: Doc = { id: item.recordId ?? `${source}:${item.offset}`, text: '', meta: { warc }, extra: {} };
+  if (item.url) doc.url = item.url;
+  if (item.kind === 'text') {
+    const text = decodeUtf8(item.bytes);
+    if (text === null) return { ok: false, code: 'invalid_utf8', reason: 'WET conversion record is not valid UTF-8' };
+    doc.text = text.replace(/^\uFEFF/, '');
+    return { ok: true, doc };
+  }
+  const decoded = decodeHtml(item.bytes, item.charset);
+  warc.charset = decoded.charset;
+  warc.charset_source = decoded.source;
+  doc.html = decoded.text;
+  return { ok: true, doc };
 }

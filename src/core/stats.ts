@@ -25,6 +25,8 @@ export interface BatchStats {
   readErrors: Record<string, number>;
   /** Bytes of input read (decompressed), attributed to the batch that parsed them. */
   bytesIn: number;
+  /** WARC records skipped (not documents: requests, metadata, non-HTML responses), by kind; not input records. */
+  skipped?: Record<string, number>;
   kept: number;
   /** Kept documents per output directory (`kept`, or a route such as `train`). */
   routes: Record<string, number>;

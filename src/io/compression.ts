@@ -3,6 +3,7 @@
  * `zstd-napi` (optional dependency, ~900 MB/s) is used when it built, otherwise the pure-JS `fzstd`
  * decompresses (~180 MB/s) and zstd output asks for gzip instead.
  */
+import { createRequire } from 'node:module';
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { Decompress as FzstdDecompress } from 'fzstd';
@@ -11,7 +12,19 @@ import { WinnowError } from '../core/errors.js';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 type ZstdNapi = typeof import('zstd-napi');
-const zstdNapi: ZstdNapi | null = await import('zstd-napi').catch(() => null);
+
+/**
+ * Loaded synchronously (it is CommonJS): a top-level await here would make this module, which the
+ * worker threads import, async — and Node 20 mishandles an async module that is first require()d.
+ */
+function loadZstd(): ZstdNapi | null {
+  try {
+    return createRequire(import.meta.url)('zstd-napi') as ZstdNapi;
+  } catch {
+    return null; // the optional native build failed: fzstd decompresses, gzip writes
+  }
+}
+const zstdNapi = loadZstd();
 
 export const hasNativeZstd = (): boolean => zstdNapi !== null;
 

@@ -8,7 +8,7 @@ import { WinnowError } from '../core/errors.js';
 import { type Compression, compressionOfPath, stripCompressionSuffix } from './compression.js';
 
 /** `json` is a JSON array of records (or a single record). */
-export const inputFormats = ['jsonl', 'json', 'txt', 'html'] as const;
+export const inputFormats = ['jsonl', 'json', 'txt', 'html', 'warc'] as const;
 export type InputFormat = (typeof inputFormats)[number];
 
 export interface InputFile {
@@ -34,6 +34,8 @@ export function formatOfPath(file: string): InputFormat | null {
   if (base.endsWith('.json')) return 'json';
   if (base.endsWith('.txt')) return 'txt';
   if (/\.(html|htm|xhtml)$/.test(base)) return 'html';
+  // WARC, WET (`.warc.wet`), WAT (`.warc.wat`: metadata only, all skipped) and ARC.
+  if (/\.(warc|wet|wat|arc)$/.test(base)) return 'warc';
   return null;
 }
 

@@ -15,6 +15,7 @@ import { compressionOfMagic, decompressor, type Compression } from './compressio
 import type { InputFile } from './input-files.js';
 import type { Unit, UnitPart } from './units.js';
 import { errorMessage } from '../core/errors.js';
+import { readWarc } from './warc.js';
 
 /** What the reader hands on: a batch for the workers and/or errors found while reading. */
 export interface ReadPiece {
@@ -59,7 +60,8 @@ export async function* readUnit(unit: Unit, files: InputFile[], options: ReadOpt
     }
     const flushed = flushFiles();
     if (flushed) yield flushed;
-    if (file.format === 'jsonl') yield* readJsonl(file, part, options);
+    if (file.format === 'warc') yield* readWarc(openBytes(file, 0, null, options.onBytes), file.rel, options);
+    else if (file.format === 'jsonl') yield* readJsonl(file, part, options);
     else if (file.format === 'json') yield* readJsonArray(file, options);
     else throw new Error(`no reader for format ${file.format}`);
   }

@@ -1,5 +1,6 @@
 /** The one-stage commands, one line each. */
 import type { StageCommandSpec } from '../stage-command.js';
 import { dedupCommand } from './dedup.js';
+import { extractCommand } from './extract.js';
 
-export const stageCommands: StageCommandSpec[] = [dedupCommand];
+export const stageCommands: StageCommandSpec[] = [extractCommand, dedupCommand];
