@@ -46,6 +46,8 @@ export interface KeepVerdict {
   meta?: JsonObject;
   /** Stage-specific counters summed into the manifest (e.g. lines removed by C4). */
   counters?: Record<string, number>;
+  /** Numbers the stage measured on this document, histogrammed for the report (e.g. a score). */
+  signals?: Record<string, number>;
   /**
    * Where the kept document is written instead of `kept/` (e.g. a split: `train`, `test`): a
    * directory name of lowercase letters, digits, `_` and `-`. The last stage to set it wins.
@@ -64,6 +66,7 @@ export interface RemoveVerdict {
   /** Stage meta recorded on the removed document too (e.g. the scores that led to removal). */
   meta?: JsonObject;
   counters?: Record<string, number>;
+  signals?: Record<string, number>;
 }
 
 export interface ErrorVerdict {

@@ -3,7 +3,9 @@
  * applies a main-thread stage's verdicts, so removal and error records have one shape.
  */
 import { type Doc, type JsonObject, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject, validRoute } from './doc.js';
-import type { DocEnvelope, FieldMapping, ReadBatch, RemovedChunk, Task, TaskResult } from './protocol.js';
+import { type Audit, clip, histogramBin, offer, sampleHash, stageAudit } from './audit.js';
+import { hashString64 } from './hash.js';
+import type { DocEnvelope, FieldMapping, OutputChunk, ReadBatch, Task, TaskResult } from './protocol.js';
 import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, mapRecord, warcToDoc } from './records.js';
 import { type DocDecider, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, emptyBatchStats, stageStats } from './stats.js';
@@ -15,8 +17,9 @@ const encode = (text: string): Uint8Array => encoder.encode(text);
 
 /** The buffers of a result, for a transfer list. */
 export function resultBuffers(result: TaskResult): ArrayBuffer[] {
-  const views = [result.lines, result.errors, ...Object.values(result.removed).map((r) => r.bytes), ...Object.values(result.routed ?? {}).map((r) => r.bytes)];
-  return views.filter((v): v is Uint8Array => v !== undefined).map((v) => v.buffer as ArrayBuffer);
+  const chunks = [result.kept, result.errors, ...Object.values(result.removed), ...Object.values(result.routed ?? {})].filter((c): c is OutputChunk => c !== undefined);
+  const views = [result.lines, ...chunks.flatMap((c) => [c.bytes, c.hashes])];
+  return views.filter((v): v is Uint8Array | Uint32Array => v !== undefined).map((v) => v.buffer as ArrayBuffer);
 }
 
 export interface Chain {
@@ -48,14 +51,40 @@ export async function buildChain(stages: StageSpec[], prepare?: StageSpec, repla
   return chain;
 }
 
+/** Lines of one output (a removed/ stage, errors/, kept/ or a route) and the ids they hold, in order. */
+class ChunkBuilder {
+  readonly parts: string[] = [];
+  readonly ids: string[] = [];
+  add(line: string, id: string): void {
+    this.parts.push(line);
+    this.ids.push(id);
+  }
+  build(): OutputChunk {
+    return { bytes: encode(this.parts.join('')), count: this.parts.length, hashes: idHashes(this.ids) };
+  }
+}
+
+/** Two uint32 per line: the 64-bit hash of its document id, for the run's document index. */
+export function idHashes(ids: string[]): Uint32Array {
+  const out = new Uint32Array(ids.length * 2);
+  ids.forEach((id, i) => {
+    const { hi, lo } = hashString64(id);
+    out[2 * i] = hi;
+    out[2 * i + 1] = lo;
+  });
+  return out;
+}
+
 /** Accumulates one batch's outputs as text, turned into bytes once at the end. */
 export class BatchOutput {
   readonly stats: BatchStats = emptyBatchStats();
-  private readonly removed = new Map<string, { parts: string[]; count: number }>();
-  private readonly errors: string[] = [];
+  readonly audit: Audit = {};
+  private readonly removed = new Map<string, ChunkBuilder>();
+  private readonly errors = new ChunkBuilder();
 
+  /** An error record; documents without an id are indexed by `source:line`. */
   error(error: ErrorRecord): void {
-    this.errors.push(errorLine(error));
+    this.errors.add(errorLine(error), error.id ?? `${error.source}:${error.line}`);
   }
 
   readError(error: ErrorRecord): void {
@@ -68,27 +97,42 @@ export class BatchOutput {
   apply(env: DocEnvelope, stage: string, verdict: Verdict): boolean {
     const s = stageStats(this.stats, stage);
     s.in++;
+    const doc = env.doc;
+    s.charsIn += doc.text.length || (doc.html?.length ?? 0);
     if (verdict.action === 'keep' && verdict.route !== undefined && !validRoute(verdict.route)) {
       verdict = { action: 'error', code: 'stage_error', reason: `invalid output route ${JSON.stringify(verdict.route)}` };
     }
+    if (verdict.action !== 'error' && verdict.signals) addSignals(s.histograms, verdict.signals);
     if (verdict.action === 'keep') {
       if (verdict.route !== undefined) env.route = verdict.route;
       if (verdict.text !== undefined || verdict.url !== undefined || verdict.html !== undefined || verdict.meta !== undefined) delete env.raw;
-      applyKeep(env.doc, verdict);
+      if (verdict.text !== undefined && verdict.text !== doc.text) {
+        const after = verdict.text;
+        offer(stageAudit(this.audit, stage).edited, sampleHash(stage, env.key), doc.id, () => ({ text: clip(after), before: clip(doc.text || (doc.html ?? '')) }));
+      }
+      applyKeep(doc, verdict);
       if (verdict.counters) addCounters(s.counters, verdict.counters);
       s.kept++;
+      s.charsOut += doc.text.length;
       return true;
     }
     if (verdict.action === 'remove') {
       s.removed++;
       s.rules[verdict.rule] = (s.rules[verdict.rule] ?? 0) + 1;
       if (verdict.counters) addCounters(s.counters, verdict.counters);
-      if (verdict.meta) Object.assign(env.doc.meta, verdict.meta);
+      if (verdict.meta) Object.assign(doc.meta, verdict.meta);
       const removal = { stage, rule: verdict.rule, value: verdict.value, threshold: verdict.threshold, ...(verdict.details ? { details: verdict.details } : {}) };
       let bucket = this.removed.get(stage);
-      if (!bucket) this.removed.set(stage, (bucket = { parts: [], count: 0 }));
-      bucket.parts.push(JSON.stringify({ ...docRecord(env.doc), removal }) + '\n');
-      bucket.count++;
+      if (!bucket) this.removed.set(stage, (bucket = new ChunkBuilder()));
+      bucket.add(JSON.stringify({ ...docRecord(doc), removal }) + '\n', doc.id);
+      const samples = (stageAudit(this.audit, stage).removed[verdict.rule] ??= []);
+      offer(samples, sampleHash(stage, env.key), doc.id, () => ({
+        rule: removal.rule,
+        value: removal.value,
+        threshold: removal.threshold,
+        ...(removal.details ? { details: removal.details } : {}),
+        text: clip(doc.text || (doc.html ?? '')),
+      }));
       return false;
     }
     s.errors++;
@@ -99,22 +143,32 @@ export class BatchOutput {
       code: verdict.code ?? 'stage_error',
       reason: verdict.reason,
       stage,
-      id: env.doc.id,
-      record: docRecord(env.doc),
+      id: doc.id,
+      record: docRecord(doc),
     });
     return false;
   }
 
   finish(result: Omit<TaskResult, 'removed' | 'errors' | 'errorCount' | 'stats'>): TaskResult {
-    const removed: Record<string, RemovedChunk> = {};
-    for (const [stage, { parts, count }] of this.removed) removed[stage] = { bytes: encode(parts.join('')), count };
+    const removed: Record<string, OutputChunk> = {};
+    for (const [stage, chunk] of this.removed) removed[stage] = chunk.build();
     return {
       ...result,
       removed,
-      ...(this.errors.length ? { errors: encode(this.errors.join('')) } : {}),
-      errorCount: this.errors.length,
+      ...(this.errors.parts.length ? { errors: this.errors.build() } : {}),
+      errorCount: this.errors.parts.length,
       stats: this.stats,
+      ...(Object.keys(this.audit).length ? { audit: this.audit } : {}),
     };
+  }
+}
+
+function addSignals(into: Record<string, Record<string, number>>, signals: Record<string, number>): void {
+  for (const [name, value] of Object.entries(signals)) {
+    const bin = histogramBin(value);
+    if (bin === null) continue;
+    const h = (into[name] ??= {});
+    h[bin] = (h[bin] ?? 0) + 1;
   }
 }
 
@@ -291,23 +345,22 @@ function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): 
     const lines = envs.map((env, i) => spoolLine(env, payloads[i])).join('');
     return out.finish({ lines: encode(lines), lineCount: envs.length, keys: envs.map((e) => e.key), payloads });
   }
-  const byRoute = new Map<string, string[]>();
+  const byRoute = new Map<string, ChunkBuilder>();
   for (const env of envs) {
     const route = env.route ?? 'kept';
-    let lines = byRoute.get(route);
-    if (!lines) byRoute.set(route, (lines = []));
-    lines.push(recordJson(env) + '\n');
+    let chunk = byRoute.get(route);
+    if (!chunk) byRoute.set(route, (chunk = new ChunkBuilder()));
+    chunk.add(recordJson(env) + '\n', env.doc.id);
   }
-  const routed: Record<string, RemovedChunk> = {};
-  let kept: Uint8Array | undefined;
-  for (const [route, lines] of byRoute) {
-    const bytes = encode(lines.join(''));
-    out.stats.routes[route] = (out.stats.routes[route] ?? 0) + lines.length;
-    out.stats.keptBytes += bytes.byteLength;
-    if (route === 'kept') kept = bytes;
-    else routed[route] = { bytes, count: lines.length };
+  const routed: Record<string, OutputChunk> = {};
+  let kept: OutputChunk | undefined;
+  for (const [route, builder] of byRoute) {
+    const chunk = builder.build();
+    out.stats.routes[route] = (out.stats.routes[route] ?? 0) + chunk.count;
+    out.stats.keptBytes += chunk.bytes.byteLength;
+    if (route === 'kept') kept = chunk;
+    else routed[route] = chunk;
   }
   out.stats.kept += envs.length;
-  const keptCount = byRoute.get('kept')?.length ?? 0;
-  return out.finish({ ...(kept ? { lines: kept } : {}), lineCount: keptCount, ...(byRoute.size > (kept ? 1 : 0) ? { routed } : {}) });
+  return out.finish({ ...(kept ? { kept } : {}), lineCount: kept?.count ?? 0, ...(Object.keys(routed).length ? { routed } : {}) });
 }

@@ -14,14 +14,18 @@ import type { Pass } from './plan.js';
 import { type StageSpec, stageKind } from './stage.js';
 import { type BatchStats, type StageStats, addInto, emptyBatchStats, emptyStageStats, sumValues } from './stats.js';
 import type { UnitMarker } from './runner.js';
+import { type Audit, mergeAudit } from './audit.js';
 
-export interface StageEntry extends Omit<StageStats, 'ms'> {
+export interface StageEntry extends Omit<StageStats, 'ms' | 'histograms' | 'charsIn' | 'charsOut'> {
   name: string;
   kind: string;
   runs_as: string;
   pass: number;
   /** Time the stage ran, summed over workers: CPU time, not wall time (fused stages overlap). */
   busy_ms: number;
+  /** Characters of content in (text, or HTML before extraction) and of text out of kept documents. */
+  chars_in: number;
+  chars_out: number;
   summary?: JsonObject;
 }
 
@@ -42,6 +46,8 @@ export interface Manifest {
   bytes: { input_on_disk: number; input_decoded: number; kept_uncompressed: number; output_on_disk: number };
   passes: { index: number; stages: string[]; wall_ms: number }[];
   units: { total: number; completed: string[] };
+  /** Documents in the run's document index (index/), which `winnow explain` searches. */
+  indexed_documents: number;
   /** Kept documents per output directory: `kept`, or the splits (`train`, `test`, ...). */
   outputs: { routes: Record<string, number>; files: string[] };
   check: { ok: boolean; equation: string };
@@ -64,6 +70,20 @@ export interface ManifestInput {
   batchSummaries: Record<string, JsonObject>;
   command?: string;
   workers: number;
+  indexedDocuments: number;
+}
+
+/** audit.json: sampled documents per stage and rule, and the histograms of every stage's signals. */
+export function buildAudit(markers: UnitMarker[]): { samples: Audit; histograms: Record<string, Record<string, Record<string, number>>> } {
+  const samples: Audit = {};
+  const total = emptyBatchStats();
+  for (const marker of markers) {
+    mergeAudit(samples, marker.audit);
+    addInto(total, marker.stats);
+  }
+  const histograms: Record<string, Record<string, Record<string, number>>> = {};
+  for (const [stage, stats] of Object.entries(total.stages)) if (Object.keys(stats.histograms).length) histograms[stage] = stats.histograms;
+  return { samples, histograms };
 }
 
 export async function readMarkers(stateDir: string): Promise<UnitMarker[]> {
@@ -72,8 +92,7 @@ export async function readMarkers(stateDir: string): Promise<UnitMarker[]> {
   return Promise.all(names.map(async (n) => JSON.parse(await fs.promises.readFile(path.join(dir, n), 'utf8')) as UnitMarker));
 }
 
-export async function buildManifest(input: ManifestInput): Promise<Manifest> {
-  const markers = await readMarkers(input.stateDir);
+export async function buildManifest(input: ManifestInput, markers: UnitMarker[]): Promise<Manifest> {
   const perPass = new Map<number, BatchStats>();
   for (const marker of markers) addInto((perPass.get(marker.pass) ?? perPass.set(marker.pass, emptyBatchStats()).get(marker.pass)!), marker.stats);
   const total = emptyBatchStats();
@@ -86,7 +105,7 @@ export async function buildManifest(input: ManifestInput): Promise<Manifest> {
     if (pass.observe && !passOf.has(pass.observe.name)) passOf.set(pass.observe.name, pass.index + 1);
   }
   const stages: StageEntry[] = input.specs.map((spec) => {
-    const { ms, ...stats } = total.stages[spec.name] ?? emptyStageStats();
+    const { ms, histograms: _histograms, charsIn, charsOut, ...stats } = total.stages[spec.name] ?? emptyStageStats();
     const summary = input.globalSummaries[spec.name] ?? input.batchSummaries[spec.name];
     return {
       name: spec.name,
@@ -95,6 +114,8 @@ export async function buildManifest(input: ManifestInput): Promise<Manifest> {
       pass: passOf.get(spec.name) ?? 0,
       ...stats,
       busy_ms: Math.round(ms),
+      chars_in: charsIn,
+      chars_out: charsOut,
       ...(summary ? { summary } : {}),
     };
   });
@@ -136,6 +157,7 @@ export async function buildManifest(input: ManifestInput): Promise<Manifest> {
       completed: markers.map((m) => `p${m.pass}-u${m.unit}`),
     },
     outputs: { routes: perPass.get(last)?.routes ?? {}, files },
+    indexed_documents: input.indexedDocuments,
     check: {
       ok,
       equation: `input ${counts.input} ${ok ? '=' : '≠'} kept ${counts.kept} + removed ${counts.removed} + errors ${counts.errors}`,

@@ -4,6 +4,7 @@
  */
 import type { Doc, Loc, Verdict } from './doc.js';
 import type { StageSpec } from './stage.js';
+import type { Audit } from './audit.js';
 import type { BatchStats } from './stats.js';
 
 export interface FieldMapping {
@@ -82,26 +83,30 @@ export interface Task {
   emit: Emit;
 }
 
-export interface RemovedChunk {
+/** `count` JSONL lines of one output, with the 64-bit hash of each line's document id (2 uint32 a line). */
+export interface OutputChunk {
   bytes: Uint8Array;
   count: number;
+  hashes: Uint32Array;
 }
 
 export interface TaskResult {
   /** Survivors as objects, when a main-thread stage comes next. */
   docs?: DocEnvelope[];
-  /** Survivors as JSONL (emit 'lines') or spool lines (emit 'spool'). */
+  /** emit 'spool': spool lines. */
   lines?: Uint8Array;
   lineCount: number;
-  /** emit 'lines': survivors routed elsewhere than kept/, by route. */
-  routed?: Record<string, RemovedChunk>;
+  /** emit 'lines': survivors for kept/, and those routed elsewhere (splits), by route. */
+  kept?: OutputChunk;
+  routed?: Record<string, OutputChunk>;
   /** emit 'spool': each survivor's key and payload, in order. */
   keys?: number[];
   payloads?: Uint8Array[];
-  removed: Record<string, RemovedChunk>;
-  errors?: Uint8Array;
+  removed: Record<string, OutputChunk>;
+  errors?: OutputChunk;
   errorCount: number;
   stats: BatchStats;
+  audit?: Audit;
 }
 
 /** Compress one output frame in the pool (see io/shard-writer.ts). */

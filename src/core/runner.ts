@@ -21,13 +21,15 @@ import { getStage } from '../stages/registry.js';
 import type { JsonObject, Verdict } from './doc.js';
 import { WinnowError, errorMessage } from './errors.js';
 import { BatchOutput, parseSpoolLine } from './fused.js';
-import { type Manifest, buildManifest } from './manifest.js';
+import { type Manifest, buildAudit, buildManifest, readMarkers } from './manifest.js';
 import { orderedMap } from './ordered.js';
 import { type Pass, type Step, planPasses } from './plan.js';
-import type { CompressTask, DocEnvelope, FieldMapping, ReadBatch, Task, TaskResult } from './protocol.js';
+import type { CompressTask, DocEnvelope, FieldMapping, OutputChunk, ReadBatch, Task, TaskResult } from './protocol.js';
 import type { ErrorRecord } from './records.js';
 import { type BatchStage, type GlobalStage, type StageContext, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, addInto, emptyBatchStats } from './stats.js';
+import { type Audit, mergeAudit } from './audit.js';
+import { IndexBuilder, writeRunIndex } from './doc-index.js';
 
 export interface Progress {
   pass(label: string, totalBytes: number | null, totalUnits: number): void;
@@ -51,6 +53,11 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Recorded in the manifest: how the run was started. */
   command?: string;
+  /**
+   * Run only the units u with u % tasks === task: one task of a staged run over many machines
+   * (`winnow dedup filter --task i --tasks N`). The plan is the same for every task.
+   */
+  taskUnits?: { task: number; tasks: number };
 }
 
 export interface RunResult {
@@ -67,12 +74,14 @@ interface Flow {
   docs?: DocEnvelope[];
   lines?: Uint8Array;
   lineCount: number;
-  routed?: Record<string, { bytes: Uint8Array; count: number }>;
+  kept?: OutputChunk;
+  routed?: Record<string, OutputChunk>;
   keys?: number[];
   payloads?: Uint8Array[];
-  removed: Map<string, { chunks: Uint8Array[]; count: number }>;
-  errors: { chunks: Uint8Array[]; count: number };
+  removed: Map<string, OutputChunk[]>;
+  errors: OutputChunk[];
   stats: BatchStats;
+  audit?: Audit;
 }
 
 export interface UnitMarker {
@@ -80,11 +89,17 @@ export interface UnitMarker {
   unit: number;
   stats: BatchStats;
   files: string[];
+  /** Compressed size of each frame of each compressed file (for random access). */
+  frames: Record<string, number[]>;
+  /** This unit's document index entries and the files they point into. */
+  index: { entries: string; files: string[] };
+  audit: Audit;
 }
 
 const unitName = (unit: number): string => String(unit).padStart(5, '0');
 const markerPath = (stateDir: string, pass: number, unit: number): string => path.join(stateDir, 'done', `p${pass}-u${unitName(unit)}.json`);
 const spoolPrefix = (pass: number, unit: number): string => `p${pass}-u${unitName(unit)}`;
+const indexPath = (stateDir: string, pass: number, unit: number): string => path.join(stateDir, 'index', `p${pass}-u${unitName(unit)}.bin`);
 
 export async function runPipeline(request: RunRequest): Promise<RunResult> {
   const started = Date.now();
@@ -160,11 +175,12 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
         observer = await def.createGlobal!(pass.observe.config, context(pass.observe));
         globals.set(pass.observe.name, observer);
       }
-      const done = new Set(units.filter((u) => fs.existsSync(markerPath(stateDir, pass.index, u.index))).map((u) => u.index));
+      const mine = (u: Unit): boolean => !request.taskUnits || u.index % request.taskUnits.tasks === request.taskUnits.task;
+      const done = new Set(units.filter((u) => mine(u) && fs.existsSync(markerPath(stateDir, pass.index, u.index))).map((u) => u.index));
       if (observer) {
         for (const u of done) await replayObservations(stateDir, pass.index, u, observer);
       }
-      const todo = units.filter((u) => !done.has(u.index));
+      const todo = units.filter((u) => mine(u) && !done.has(u.index));
       const totalBytes = pass.index === 0 ? sumBytes(todo, files) : null;
       request.progress?.pass(passes.length > 1 ? `pass ${pass.index + 1}/${passes.length}` : 'run', totalBytes, todo.length);
       if (done.size > 0) log.info({ pass: pass.index, skipped_units: done.size }, 'resume: skipping finished units');
@@ -188,7 +204,7 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
           writers = null;
           continue;
         }
-        if (pipeline.run.strict && flow.errors.count > 0) throw strictError(flow.errors.chunks[0]);
+        if (pipeline.run.strict && flow.errors.length > 0) throw strictError(flow.errors[0].bytes);
         await writers.write(flow, observer);
         request.progress?.docs(flow.stats.records || flow.lineCount);
       }
@@ -207,6 +223,14 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
 
   const batchSummaries: Record<string, JsonObject> = {};
   for (const [name, stage] of batchStages) if (stage.summary) batchSummaries[name] = stage.summary();
+  const markers = await readMarkers(stateDir);
+  const frameTables = new Map(markers.flatMap((m) => Object.entries(m.frames)));
+  const { documents: indexedDocuments } = await writeRunIndex(
+    outputDir,
+    markers.map((m) => ({ entries: path.join(stateDir, m.index.entries), files: m.index.files })),
+    frameTables,
+  );
+  await writeFileAtomic(path.join(outputDir, 'audit.json'), JSON.stringify(buildAudit(markers)) + '\n');
   const manifest = await buildManifest({
     pipeline,
     hash,
@@ -224,7 +248,8 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     batchSummaries,
     command: request.command,
     workers,
-  });
+    indexedDocuments,
+  }, markers);
   await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   // Spools are only needed to finish or resume this run; the marker says nothing is left to do.
   await writeFileAtomic(completeFile, manifest.finished_at);
@@ -296,7 +321,7 @@ const newFlow = (unit: number, firstPos: number, end: boolean): Flow => ({
   firstPos,
   lineCount: 0,
   removed: new Map(),
-  errors: { chunks: [], count: 0 },
+  errors: [],
   stats: emptyBatchStats(),
 });
 
@@ -328,10 +353,9 @@ async function* passSource(
       const flow = newFlow(unit.index, pos, false);
       if (piece.batch) flow.batch = piece.batch;
       if (piece.errors.length > 0) {
-        flow.errors.chunks.push(Buffer.from(piece.errors.map((e) => JSON.stringify(e) + '\n').join('')));
-        flow.errors.count += piece.errors.length;
-        flow.stats.records += piece.errors.length;
-        for (const e of piece.errors) flow.stats.readErrors[e.code] = (flow.stats.readErrors[e.code] ?? 0) + 1;
+        const out = new BatchOutput();
+        for (const e of piece.errors) out.readError(e);
+        mergeResult(flow, out.finish({ lineCount: 0 }));
       }
       pos += piece.slots;
       yield flow;
@@ -401,6 +425,7 @@ async function cleanUnit(outputDir: string, stateDir: string, pass: number, unit
     ...routeDirs.map((d): [string, string] => [path.join(outputDir, d), `part-${u}-`]),
     [path.join(outputDir, 'errors'), `part-p${pass}-${u}-`],
     [path.join(stateDir, 'spool'), `${spoolPrefix(pass, unit)}-`],
+    [path.join(stateDir, 'index'), `${spoolPrefix(pass, unit)}.`],
     ...removing.map((stage): [string, string] => [path.join(outputDir, 'removed', stage), `part-${u}-`]),
   ];
   for (const [dir, prefix] of targets) {
@@ -417,18 +442,18 @@ function mergeResult(flow: Flow, result: TaskResult): void {
   if (result.docs) flow.docs = result.docs;
   if (result.lines) flow.lines = result.lines;
   flow.lineCount = result.lineCount;
+  if (result.kept) flow.kept = result.kept;
   if (result.routed) flow.routed = result.routed;
   if (result.keys) flow.keys = result.keys;
   if (result.payloads) flow.payloads = result.payloads;
   for (const [stage, chunk] of Object.entries(result.removed)) {
-    let bucket = flow.removed.get(stage);
-    if (!bucket) flow.removed.set(stage, (bucket = { chunks: [], count: 0 }));
-    bucket.chunks.push(chunk.bytes);
-    bucket.count += chunk.count;
+    const chunks = flow.removed.get(stage);
+    if (chunks) chunks.push(chunk);
+    else flow.removed.set(stage, [chunk]);
   }
-  if (result.errors) flow.errors.chunks.push(result.errors);
-  flow.errors.count += result.errorCount;
+  if (result.errors) flow.errors.push(result.errors);
   addInto(flow.stats, result.stats);
+  if (result.audit) flow.audit = mergeAudit(flow.audit ?? {}, result.audit);
 }
 
 function runStep(
@@ -492,7 +517,7 @@ function runStep(
   );
 }
 
-/** The writers of one unit in one pass. */
+/** The writers of one unit in one pass; every line written is entered in the document index. */
 class UnitWriters {
   private readonly kept: LineSink | null;
   /** Kept documents routed elsewhere than kept/ (splits), by route. */
@@ -501,12 +526,14 @@ class UnitWriters {
   private readonly removed = new Map<string, ShardWriter>();
   private errors: ShardWriter | null = null;
   private readonly stats = emptyBatchStats();
+  private readonly audit: Audit = {};
+  private readonly index = new IndexBuilder();
   private readonly keptExt: string;
   private readonly shardOptions: ShardOptions;
 
   constructor(
     private readonly outputDir: string,
-    stateDir: string,
+    private readonly stateDir: string,
     private readonly pass: Pass,
     private readonly unit: number,
     last: boolean,
@@ -519,8 +546,7 @@ class UnitWriters {
     this.keptExt = ShardWriter.fileExtension(out.compression);
     const compress = compressInPool(out.compression, out.level);
     this.shardOptions = { compression: out.compression, level: out.level, maxBytes: out.shard_max_bytes, maxDocs: out.shard_max_docs, ...(compress ? { compress } : {}) };
-    const shardOptions = this.shardOptions;
-    this.kept = last ? (stdout ?? new ShardWriter(path.join(outputDir, 'kept'), `part-${unitName(unit)}`, this.keptExt, shardOptions)) : null;
+    this.kept = last ? (stdout ?? this.shardWriter('kept')) : null;
     const spoolCompress = compressInPool(spoolCompression, 1);
     this.spool = pass.observe
       ? new ShardWriter(path.join(stateDir, 'spool'), spoolPrefix(pass.index, unit), ShardWriter.fileExtension(spoolCompression, '.spool'), {
@@ -533,44 +559,68 @@ class UnitWriters {
       : null;
   }
 
+  private shardWriter(dir: string): ShardWriter {
+    return new ShardWriter(path.join(this.outputDir, dir), `part-${unitName(this.unit)}`, this.keptExt, this.shardOptions);
+  }
+
+  /** Writes a chunk and enters each of its lines (by id hash) in the document index. */
+  private async put(sink: LineSink, chunk: OutputChunk): Promise<void> {
+    const { hashes } = chunk;
+    await sink.write(chunk.bytes, chunk.count, (file, offset, line) => {
+      this.index.add(hashes[2 * line], hashes[2 * line + 1], this.index.fileId(path.relative(this.outputDir, file)), offset);
+    });
+  }
+
   async write(flow: Flow, observer: GlobalStage | undefined): Promise<void> {
     addInto(this.stats, flow.stats);
-    if (flow.lines && flow.lineCount > 0) {
-      if (this.spool && observer) {
-        flow.keys!.forEach((key, i) => observer.observe(key, flow.payloads![i]));
-        await this.spool.write(flow.lines, flow.lineCount);
-      } else if (this.kept) await this.kept.write(flow.lines, flow.lineCount);
+    if (flow.audit) mergeAudit(this.audit, flow.audit);
+    if (flow.lines && flow.lineCount > 0 && this.spool && observer) {
+      flow.keys!.forEach((key, i) => observer.observe(key, flow.payloads![i]));
+      await this.spool.write(flow.lines, flow.lineCount);
     }
-    for (const [route, { bytes, count }] of Object.entries(flow.routed ?? {})) {
+    if (flow.kept && this.kept) await this.put(this.kept, flow.kept);
+    for (const [route, chunk] of Object.entries(flow.routed ?? {})) {
       let writer = this.routes.get(route);
-      if (!writer) this.routes.set(route, (writer = new ShardWriter(path.join(this.outputDir, route), `part-${unitName(this.unit)}`, this.keptExt, this.shardOptions)));
-      await writer.write(bytes, count);
+      if (!writer) this.routes.set(route, (writer = this.shardWriter(route)));
+      await this.put(writer, chunk);
     }
-    for (const [stage, { chunks, count }] of flow.removed) {
+    for (const [stage, chunks] of flow.removed) {
       let writer = this.removed.get(stage);
-      if (!writer) {
-        writer = new ShardWriter(path.join(this.outputDir, 'removed', stage), `part-${unitName(this.unit)}`, this.keptExt, this.shardOptions);
-        this.removed.set(stage, writer);
-      }
-      await writer.write(Buffer.concat(chunks), count);
+      if (!writer) this.removed.set(stage, (writer = this.shardWriter(path.join('removed', stage))));
+      for (const chunk of chunks) await this.put(writer, chunk);
     }
-    if (flow.errors.count > 0) {
+    for (const chunk of flow.errors) {
       this.errors ??= new ShardWriter(path.join(this.outputDir, 'errors'), `part-p${this.pass.index}-${unitName(this.unit)}`, '.jsonl', {
         compression: 'none',
         maxBytes: this.pipeline.output.shard_max_bytes,
         maxDocs: 0,
       });
-      await this.errors.write(Buffer.concat(flow.errors.chunks), flow.errors.count);
+      await this.put(this.errors, chunk);
     }
   }
 
   async close(): Promise<UnitMarker> {
+    const writers = [this.kept, ...this.routes.values(), ...this.removed.values(), this.errors].filter((w): w is LineSink => w !== null);
     const files: string[] = [];
-    if (this.kept) files.push(...(await this.kept.close()));
-    for (const writer of this.routes.values()) files.push(...(await writer.close()));
+    const frames: Record<string, number[]> = {};
+    for (const writer of writers) {
+      for (const file of await writer.close()) {
+        const rel = path.relative(this.outputDir, file.path);
+        files.push(rel);
+        if (file.frames.length) frames[rel] = file.frames;
+      }
+    }
     if (this.spool) await this.spool.close();
-    for (const writer of this.removed.values()) files.push(...(await writer.close()));
-    if (this.errors) files.push(...(await this.errors.close()));
-    return { pass: this.pass.index, unit: this.unit, stats: this.stats, files: files.map((f) => path.relative(this.outputDir, f)) };
+    const entries = indexPath(this.stateDir, this.pass.index, this.unit);
+    await writeFileAtomic(entries, this.index.bytes());
+    return {
+      pass: this.pass.index,
+      unit: this.unit,
+      stats: this.stats,
+      files,
+      frames,
+      index: { entries: path.relative(this.stateDir, entries), files: this.index.files },
+      audit: this.audit,
+    };
   }
 }

@@ -14,6 +14,11 @@ export interface StageStats {
   counters: Record<string, number>;
   /** Time spent in the stage, summed over workers (so it is CPU time, not wall time). */
   ms: number;
+  /** Characters of content (text, or HTML before extraction) going in, and of text coming out of kept documents. */
+  charsIn: number;
+  charsOut: number;
+  /** Histograms of the stage's measured signals: signal → bin (see audit.ts) → documents. */
+  histograms: Record<string, Record<string, number>>;
 }
 
 export interface BatchStats {
@@ -35,7 +40,7 @@ export interface BatchStats {
   stages: Record<string, StageStats>;
 }
 
-export const emptyStageStats = (): StageStats => ({ in: 0, kept: 0, removed: 0, errors: 0, rules: {}, counters: {}, ms: 0 });
+export const emptyStageStats = (): StageStats => ({ in: 0, kept: 0, removed: 0, errors: 0, rules: {}, counters: {}, ms: 0, charsIn: 0, charsOut: 0, histograms: {} });
 
 export const emptyBatchStats = (): BatchStats => ({
   records: 0,

@@ -21,11 +21,20 @@ export interface ShardOptions {
   compress?: (frame: Uint8Array) => Promise<Uint8Array>;
 }
 
+/** Told where each line went: the shard's final path and the line's uncompressed byte offset in it. */
+export type Placement = (file: string, offset: number, line: number) => void;
+
+export interface WrittenFile {
+  path: string;
+  /** Compressed size of each frame, in order (empty for uncompressed files). */
+  frames: number[];
+}
+
 export interface LineSink {
-  /** `bytes` holds `count` complete JSONL lines. */
-  write(bytes: Uint8Array, count: number): Promise<void>;
-  /** Finishes the last shard; returns the paths written. */
-  close(): Promise<string[]>;
+  /** `bytes` holds `count` complete JSONL lines; `place` is called once per line. */
+  write(bytes: Uint8Array, count: number, place?: Placement): Promise<void>;
+  /** Finishes the last shard; returns the files written. */
+  close(): Promise<WrittenFile[]>;
 }
 
 /** Uncompressed bytes per compressed frame. */
@@ -59,6 +68,8 @@ class Shard {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private readonly frames: Promise<Uint8Array>[] = [];
+  /** Compressed sizes of the frames written so far. */
+  readonly frameSizes: number[] = [];
   private readonly compress: ((frame: Uint8Array) => Promise<Uint8Array>) | null;
 
   constructor(readonly finalPath: string, options: ShardOptions) {
@@ -95,13 +106,19 @@ class Shard {
     const frame = this.compress!(bytes);
     frame.catch(() => undefined); // observed below, in order
     this.frames.push(frame);
-    if (this.frames.length >= FRAMES_IN_FLIGHT) await writeTo(this.file, await this.frames.shift()!);
+    if (this.frames.length >= FRAMES_IN_FLIGHT) await this.flushFrame();
+  }
+
+  private async flushFrame(): Promise<void> {
+    const frame = await this.frames.shift()!;
+    this.frameSizes.push(frame.byteLength);
+    await writeTo(this.file, frame);
   }
 
   async close(): Promise<void> {
     if (this.compress) {
       if (this.pendingBytes > 0) await this.frame(this.pendingBytes);
-      while (this.frames.length > 0) await writeTo(this.file, await this.frames.shift()!);
+      while (this.frames.length > 0) await this.flushFrame();
     }
     this.file.end();
     await finished(this.file);
@@ -113,7 +130,7 @@ class Shard {
 export class ShardWriter implements LineSink {
   private shard: Shard | null = null;
   private index = 0;
-  private readonly written: string[] = [];
+  private readonly written: WrittenFile[] = [];
   constructor(
     private readonly dir: string,
     private readonly prefix: string,
@@ -138,10 +155,11 @@ export class ShardWriter implements LineSink {
     return this.options.maxDocs === 0 || shard.docs + docs <= this.options.maxDocs;
   }
 
-  async write(bytes: Uint8Array, count: number): Promise<void> {
+  async write(bytes: Uint8Array, count: number, place?: Placement): Promise<void> {
     if (count === 0) return;
     let shard = await this.open();
     if (this.fits(shard, bytes.byteLength, count)) {
+      if (place) placeLines(bytes, shard.finalPath, shard.bytes, 0, place);
       shard.bytes += bytes.byteLength;
       shard.docs += count;
       await shard.write(bytes);
@@ -149,6 +167,7 @@ export class ShardWriter implements LineSink {
     }
     // Roll over inside the chunk, line by line.
     let start = 0;
+    let line = 0;
     while (start < bytes.byteLength) {
       let end = bytes.indexOf(10, start);
       end = end < 0 ? bytes.byteLength : end + 1;
@@ -158,6 +177,7 @@ export class ShardWriter implements LineSink {
         await this.rollover();
         shard = await this.open();
       }
+      place?.(shard.finalPath, shard.bytes, line++);
       shard.bytes += lineBytes;
       shard.docs += 1;
       await shard.write(bytes.subarray(start, end));
@@ -170,21 +190,31 @@ export class ShardWriter implements LineSink {
     const shard = this.shard;
     this.shard = null;
     await shard.close();
-    this.written.push(shard.finalPath);
+    this.written.push({ path: shard.finalPath, frames: shard.frameSizes });
   }
 
-  async close(): Promise<string[]> {
+  async close(): Promise<WrittenFile[]> {
     await this.rollover();
     return this.written;
   }
 }
 
-/** Kept documents to standard output, for `--output -`. */
+/** Calls `place` for each line of `bytes`, which starts at `base` in `file`. */
+function placeLines(bytes: Uint8Array, file: string, base: number, firstLine: number, place: Placement): void {
+  let line = firstLine;
+  for (let start = 0; start < bytes.byteLength; line++) {
+    place(file, base + start, line);
+    const nl = bytes.indexOf(10, start);
+    start = nl < 0 ? bytes.byteLength : nl + 1;
+  }
+}
+
+/** Kept documents to standard output, for `--output -` (not indexed: a pipe has no offsets). */
 export class StdoutSink implements LineSink {
   async write(bytes: Uint8Array, count: number): Promise<void> {
     if (count > 0) await writeTo(process.stdout, bytes);
   }
-  async close(): Promise<string[]> {
+  async close(): Promise<WrittenFile[]> {
     return [];
   }
 }

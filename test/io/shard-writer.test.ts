@@ -19,7 +19,7 @@ test('rolls over by document count inside a chunk', async () => {
   const w = new ShardWriter(path.join(dir, 'count'), 'part-00000', '.jsonl', { compression: 'none', maxBytes: 1e12, maxDocs: 10 });
   await w.write(lines(0, 25), 25);
   await w.write(lines(25, 10), 10);
-  const files = await w.close();
+  const files = (await w.close()).map((f) => f.path);
   assert.deepEqual(files.map((f) => path.basename(f)), ['part-00000-0000.jsonl', 'part-00000-0001.jsonl', 'part-00000-0002.jsonl', 'part-00000-0003.jsonl']);
   assert.deepEqual(files.map((f) => parseJsonl(fs.readFileSync(f, 'utf8')).length), [10, 10, 10, 5]);
 });
@@ -28,7 +28,7 @@ test('rolls over by size; a document bigger than a shard gets its own', async ()
   const w = new ShardWriter(path.join(dir, 'size'), 'p', '.jsonl', { compression: 'none', maxBytes: 1000, maxDocs: 0 });
   await w.write(lines(0, 20, 80), 20);
   await w.write(lines(20, 1, 5000), 1);
-  const files = await w.close();
+  const files = (await w.close()).map((f) => f.path);
   for (const f of files.slice(0, -1)) assert.ok(fs.statSync(f).size <= 1000);
   assert.equal(parseJsonl(fs.readFileSync(files.at(-1)!, 'utf8'))[0].id, 20);
   assert.equal(files.flatMap((f) => parseJsonl(fs.readFileSync(f, 'utf8'))).length, 21);
@@ -43,7 +43,7 @@ test('gzip and zstd shards decompress to exactly what was written, across many f
       await w.write(data.subarray(i, end), 1);
       i = end - 77777;
     }
-    const [file] = await w.close();
+    const [{ path: file }] = await w.close();
     assert.ok(decompressFile(file).equals(data), compression);
   }
 });
