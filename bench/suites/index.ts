@@ -2,5 +2,6 @@
 import type { BenchSuite } from '../harness.js';
 import { extractSuite } from './extract.js';
 import { pipelineSuite } from './pipeline.js';
+import { qualitySuite } from './quality.js';
 
-export const suites: BenchSuite[] = [pipelineSuite, extractSuite];
+export const suites: BenchSuite[] = [pipelineSuite, extractSuite, qualitySuite];

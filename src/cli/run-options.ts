@@ -71,7 +71,7 @@ export function addRunOptions(cmd: Command, { pipelineInput = false } = {}): Com
     .option('--resume', 'continue an interrupted run in the same output directory')
     .option('--overwrite', 'replace a non-empty output directory')
     .option('--aux-dir <dir>', 'with --output -: where removed/, errors/ and the manifest go (default: winnow-aux)')
-    .option('--set <key=value>', 'override any config value, e.g. --set stages.quality.min_words=30 (repeatable)', collect)
+    .option('--set <key=value>', 'override any config value, e.g. --set stages.quality.gopher_quality.min_words=30 (repeatable)', collect)
     .addOption(new Option('--log-format <format>', 'log format on stderr (default: pretty on a terminal, else json)').choices(['json', 'pretty']))
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: info)')
     .option('--no-progress', 'no progress bar');

@@ -5,12 +5,13 @@ import { WinnowError } from '../core/errors.js';
 import type { StageDef } from '../core/stage.js';
 import { exactDedupStage } from './dedup/exact.js';
 import { extractStage } from './extract/stage.js';
+import { qualityStage } from './quality/stage.js';
 
 // Each def is typed by its own config; the registry only needs the common shape (its schema
 // guarantees that the config a def receives is its own).
 const asDef = <C extends { kind: string }>(def: StageDef<C>): StageDef => def as unknown as StageDef;
 
-const defs: StageDef[] = [asDef(extractStage), asDef(exactDedupStage)];
+const defs: StageDef[] = [asDef(extractStage), asDef(qualityStage), asDef(exactDedupStage)];
 
 export const registry: ReadonlyMap<string, StageDef> = new Map(defs.map((def) => [def.name, def]));
 

@@ -2,5 +2,6 @@
 import type { StageCommandSpec } from '../stage-command.js';
 import { dedupCommand } from './dedup.js';
 import { extractCommand } from './extract.js';
+import { filterCommand } from './filter.js';
 
-export const stageCommands: StageCommandSpec[] = [extractCommand, dedupCommand];
+export const stageCommands: StageCommandSpec[] = [extractCommand, filterCommand, dedupCommand];

@@ -1,0 +1,192 @@
+/**
+ * C4's bad-words rule (datatrove `C4BadWordsFilter`): remove a document whose lowercased text
+ * contains a word of the LDNOOBW list for its language, flanked by non-word characters (Python
+ * `\W`) or the text's ends; for Japanese, Thai and Chinese any occurrence counts. The lists ship
+ * in `models/ldnoobw/` (CC-BY-4.0).
+ *
+ * Matching walks a trie of the list from every word start, so the cost is the text length times
+ * at most the longest list entry, never a backtracking regex.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { C4BadWordsConfig } from '../config.js';
+import type { Outcome } from '../outcome.js';
+import { PY_WORD } from '../text/python-text.js';
+
+/** Languages datatrove has a list for. */
+export const BADWORD_LANGUAGES: ReadonlySet<string> = new Set([
+  'ar', 'cs', 'da', 'de', 'en', 'eo', 'es', 'fa', 'fi', 'fil', 'fr', 'fr-CA-u-sd-caqc', 'hi', 'hu', 'it', 'ja', 'kab', 'ko',
+  'nl', 'no', 'pl', 'pt', 'ru', 'sv', 'th', 'tlh', 'tr', 'zh',
+]);
+const UNSPACED = new Set(['ja', 'th', 'zh']);
+/** Common sub-words in languages without spaces that datatrove allows (each hit >10 % of pages). */
+const ALLOWLIST: Record<string, string[]> = { ja: ['sm', 'グロ', '女の子'], zh: ['性'] };
+
+const WORD = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) WORD[c] = PY_WORD.has(c) ? 1 : 0;
+
+/** Python `\w` at `i` (astral code points looked up whole). */
+function isWordAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) return PY_WORD.has(text.codePointAt(i)!);
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0) return PY_WORD.has(text.codePointAt(i - 1)!);
+  return WORD[c] === 1;
+}
+
+/**
+ * A trie over UTF-16 units, stored flat: one open-addressing table maps (node, unit) to the
+ * child node, so a step is a few integer operations. Node 0 is the root.
+ */
+export class BadWordList {
+  private keys: Int32Array;
+  private units: Int32Array;
+  private children: Int32Array;
+  private mask: number;
+  /** The list entry ending at each node ('' for none). */
+  private readonly ends: string[] = [''];
+  /** Units that start some entry: other word starts are skipped at once. */
+  private readonly first = new Uint8Array(0x10000);
+  /** A bit per hash of an entry's first two units (entries of one unit set all bits of theirs). */
+  private readonly pairs = new Uint8Array(8192);
+  private readonly singles = new Uint8Array(0x10000);
+
+  constructor(words: Iterable<string>, private readonly bounded: boolean) {
+    const list = [...words].filter((w) => w.length > 0);
+    let cap = 16;
+    const total = list.reduce((n, w) => n + w.length, 0);
+    while (cap < total * 2) cap *= 2;
+    this.keys = new Int32Array(cap).fill(-1);
+    this.units = new Int32Array(cap);
+    this.children = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (const word of list) {
+      this.first[word.charCodeAt(0)] = 1;
+      if (word.length === 1) this.singles[word.charCodeAt(0)] = 1;
+      else {
+        const h = pairHash(word.charCodeAt(0), word.charCodeAt(1));
+        this.pairs[h >> 3] |= 1 << (h & 7);
+      }
+      let node = 0;
+      for (let i = 0; i < word.length; i++) {
+        const c = word.charCodeAt(i);
+        let child = this.child(node, c);
+        if (child < 0) {
+          child = this.ends.length;
+          this.ends.push('');
+          this.insert(node, c, child);
+        }
+        node = child;
+      }
+      this.ends[node] = word;
+    }
+  }
+
+  private slot(node: number, unit: number): number {
+    return (Math.imul(node, 0x9e3779b1) ^ Math.imul(unit, 0x85ebca6b)) >>> 0 & this.mask;
+  }
+
+  private child(node: number, unit: number): number {
+    let s = this.slot(node, unit);
+    for (;;) {
+      const k = this.keys[s];
+      if (k === -1) return -1;
+      if (k === node && this.units[s] === unit) return this.children[s];
+      s = (s + 1) & this.mask;
+    }
+  }
+
+  private insert(node: number, unit: number, child: number): void {
+    let s = this.slot(node, unit);
+    while (this.keys[s] !== -1) s = (s + 1) & this.mask;
+    this.keys[s] = node;
+    this.units[s] = unit;
+    this.children[s] = child;
+  }
+
+  /** The first listed word found in `lower` (already lowercased), or undefined. */
+  find(lower: string): string | undefined {
+    const n = lower.length;
+    const first = this.first;
+    for (let p = 0; p < n; p++) {
+      const c0 = lower.charCodeAt(p);
+      if (first[c0] === 0) continue;
+      if (this.singles[c0] === 0 && p + 1 < n) {
+        const h = pairHash(c0, lower.charCodeAt(p + 1));
+        if ((this.pairs[h >> 3] & (1 << (h & 7))) === 0) continue;
+      }
+      if (this.bounded && p > 0 && isWordAt(lower, p - 1)) continue;
+      let node = 0;
+      for (let q = p; q < n; q++) {
+        node = this.child(node, lower.charCodeAt(q));
+        if (node < 0) break;
+        const word = this.ends[node];
+        if (word !== '' && (!this.bounded || q + 1 === n || !isWordAt(lower, q + 1))) return word;
+      }
+    }
+    return undefined;
+  }
+}
+
+const pairHash = (a: number, b: number): number => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 16;
+
+function listDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'models', 'ldnoobw');
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('models/ldnoobw not found next to the winnow package');
+    dir = parent;
+  }
+}
+
+const lists = new Map<string, BadWordList>();
+
+/** The list of a language, loaded on first use (once per worker). */
+export function badWordList(language: string): BadWordList {
+  let list = lists.get(language);
+  if (!list) {
+    const words = new Set(fs.readFileSync(path.join(listDir(), language), 'utf8').split('\n').map((w) => w.trim()));
+    for (const w of ALLOWLIST[language] ?? []) words.delete(w);
+    list = new BadWordList(words, !UNSPACED.has(language));
+    lists.set(language, list);
+  }
+  return list;
+}
+
+export class C4BadWords {
+  constructor(private readonly cfg: C4BadWordsConfig) {}
+
+  /** Returns an error message when the language has no list and the config says so. */
+  run(text: string, docId: string, language: string | undefined, out: Outcome): string | undefined {
+    const lang = language ?? this.cfg.default_language;
+    out.signal('language', lang);
+    if (!BADWORD_LANGUAGES.has(lang)) {
+      out.count('badwords_missing_language');
+      if (this.cfg.missing_language === 'error') return `no bad-word list for language "${lang}"`;
+      return undefined;
+    }
+    const word = badWordList(lang).find(text.toLowerCase());
+    out.signal('bad_word', word ?? null);
+    if (word === undefined) return undefined;
+    out.count('badwords_documents_with_bad_words');
+    if (this.cfg.keep_fraction > 0 && keepDraw(docId, this.cfg.seed) < this.cfg.keep_fraction) {
+      out.count('badwords_documents_kept_anyway');
+      return undefined;
+    }
+    out.check(true, 'contains_bad_word', 1, 0, { word, language: lang });
+    return undefined;
+  }
+}
+
+/**
+ * A uniform draw in [0, 1) from the document id and the seed. datatrove draws from a seeded
+ * generator in document order, which would make the result depend on how documents are split
+ * across workers; a hash of the id does not.
+ */
+function keepDraw(id: string, seed: number): number {
+  const h = crypto.createHash('sha1').update(`${seed}\u0000${id}`).digest();
+  return h.readUInt32BE(0) / 4294967296;
+}

@@ -1,0 +1,292 @@
+/**
+ * Gopher repetition rules (Rae et al. 2021, table A1; datatrove `GopherRepetitionFilter`):
+ * duplicate paragraphs and lines, the most frequent word 2-4-gram, and characters in repeated
+ * word 5-10-grams, all as fractions of the document's characters (code points).
+ *
+ * n-grams are never built as strings. Each word gets an integer id; an n-gram's class is the pair
+ * (class of its (n-1)-gram prefix, id of its last word), interned in a hash table, so all ten
+ * levels cost a few integer operations per word. An n-gram whose prefix occurs once is unique
+ * and skips the table. Class ids are handed out in order of first occurrence, which gives
+ * Python's `Counter.most_common(1)` tie rule (the first n-gram to reach the top count).
+ *
+ * Deviation: datatrove compares repeated 5-10-grams as `"".join(words)`, so two different word
+ * sequences with the same letters ("ab c" / "a bc") count as repeats there and not here.
+ */
+import { type TextAnalysis, spanHash } from '../analysis.js';
+import type { GopherRepetitionConfig } from '../config.js';
+import { type Outcome, safeRatio } from '../outcome.js';
+import type { PairInterner } from '../text/interner.js';
+import { isSpaceUnit } from '../text/python-text.js';
+
+/** datatrove `find_duplicates`: repeated elements and their characters (spans compared in place). */
+export function findDuplicates(a: TextAnalysis, spans: number[]): { elements: number; chars: number } {
+  const seen = a.workspace.spans;
+  seen.reset(a.text, spans.length / 2);
+  let elements = 0;
+  let chars = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    const s = spans[k];
+    const e = spans[k + 1];
+    const before = seen.size;
+    seen.internHashed(s, e, spanHash(a.text, s, e));
+    if (seen.size === before) {
+      elements++;
+      chars += a.spanLength(s, e);
+    }
+  }
+  return { elements, chars };
+}
+
+/** `re.split(r"\n{2,}", text.strip())` as spans. */
+function paragraphs(a: TextAnalysis): number[] {
+  const text = a.text;
+  let start = 0;
+  let end = text.length;
+  // str.strip() removes Python whitespace at both ends.
+  while (start < end && isSpaceUnit(text.charCodeAt(start))) start++;
+  while (end > start && isSpaceUnit(text.charCodeAt(end - 1))) end--;
+  const spans: number[] = [];
+  let from = start;
+  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i)) {
+    let j = i;
+    while (j < end && text.charCodeAt(j) === 0x0a) j++;
+    if (j - i >= 2) {
+      spans.push(from, i);
+      from = j;
+    }
+    i = j;
+  }
+  spans.push(from, end);
+  return spans;
+}
+
+/**
+ * `re.split("\n+", text)`: the pieces of `split("\n")` without the empty ones between
+ * newlines (the first and the last piece stay even when empty). Returns repeated pieces and
+ * their characters, like `findDuplicates`, with the pieces' hashes computed once per text.
+ */
+export function duplicateSegments(a: TextAnalysis, keep: (s: number, e: number, k: number, last: number) => boolean): { elements: number; chars: number; count: number } {
+  const { spans, hashes, count } = a.segments;
+  const seen = a.workspace.spans;
+  seen.reset(a.text, count);
+  let elements = 0;
+  let chars = 0;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const s = spans[2 * k];
+    const e = spans[2 * k + 1];
+    if (!keep(s, e, k, count - 1)) continue;
+    kept++;
+    const before = seen.size;
+    seen.internHashed(s, e, hashes[k]);
+    if (seen.size === before) {
+      elements++;
+      chars += a.spanLength(s, e);
+    }
+  }
+  return { elements, chars, count: kept };
+}
+
+
+/**
+ * Word n-gram classes of one document, level by level. Only "active" positions are tracked: those
+ * whose n-gram occurs at least twice in the document. Every other n-gram is unique, and so is
+ * every longer n-gram starting there, so level n only looks at level n-1's active positions: in
+ * prose that is a small and shrinking share of the words. Buffers are reused across documents.
+ */
+class NgramLevels {
+  /** Word ids. */
+  words = new Int32Array(1024);
+  /** Prefix sums of word lengths (code points): chars of words [i, j) = cum[j] - cum[i]. */
+  cum = new Int32Array(1025);
+  count = 0;
+  n = 1;
+  /** Active positions (increasing) and their class ids at level n. */
+  active = new Int32Array(1024);
+  activeClass = new Int32Array(1024);
+  activeCount = 0;
+  private classCounts = new Int32Array(1024);
+  private nextActive = new Int32Array(1024);
+  private nextClass = new Int32Array(1024);
+  private seen = new Uint8Array(1024);
+  private pairs: PairInterner | undefined;
+
+  load(a: TextAnalysis): void {
+    const toks = a.tokens;
+    const facts = a.facts;
+    const n = toks.count;
+    if (this.words.length < n) {
+      const size = Math.max(n, this.words.length * 2);
+      this.words = new Int32Array(size);
+      this.active = new Int32Array(size);
+      this.activeClass = new Int32Array(size);
+      this.classCounts = new Int32Array(size);
+      this.nextActive = new Int32Array(size);
+      this.nextClass = new Int32Array(size);
+      this.seen = new Uint8Array(size);
+      this.cum = new Int32Array(size + 1);
+    }
+    const interner = a.workspace.words;
+    interner.reset(a.text, n);
+    const counts = this.classCounts;
+    this.cum[0] = 0;
+    for (let t = 0; t < n; t++) {
+      const before = interner.size;
+      const id = interner.internHashed(toks.starts[t], toks.ends[t], facts.hashes[t]);
+      if (interner.size > before) counts[id] = 0;
+      counts[id]++;
+      this.words[t] = id;
+      this.cum[t + 1] = this.cum[t] + facts.lengths[t];
+    }
+    this.count = n;
+    this.n = 1;
+    let k = 0;
+    for (let t = 0; t < n; t++) {
+      if (counts[this.words[t]] > 1) {
+        this.active[k] = t;
+        this.activeClass[k++] = this.words[t];
+      }
+    }
+    this.activeCount = k;
+    this.pairs = a.workspace.pairs;
+  }
+
+  /** Moves from (n-1)-gram classes to n-gram classes. */
+  advance(): void {
+    const n = ++this.n;
+    const last = this.count - n;
+    const pairs = this.pairs!;
+    pairs.reset(this.activeCount);
+    const counts = this.classCounts;
+    const cand = this.nextActive;
+    const candClass = this.nextClass;
+    let m = 0;
+    let classes = 0;
+    for (let k = 0; k < this.activeCount; k++) {
+      const i = this.active[k];
+      if (i > last) break;
+      const id = pairs.getOrAdd(this.activeClass[k], this.words[i + n - 1], classes);
+      if (id === classes) counts[classes++] = 0;
+      counts[id]++;
+      cand[m] = i;
+      candClass[m++] = id;
+    }
+    // Keep the positions whose n-gram repeats.
+    let k = 0;
+    for (let j = 0; j < m; j++) {
+      if (counts[candClass[j]] > 1) {
+        this.active[k] = cand[j];
+        this.activeClass[k++] = candClass[j];
+      }
+    }
+    this.activeCount = k;
+  }
+
+  /** Characters of `" ".join(words[i:i+n])`. */
+  private joinedLength(i: number): number {
+    return this.cum[i + this.n] - this.cum[i] + this.n - 1;
+  }
+
+  /**
+   * datatrove `find_top_duplicate`: characters of the most frequent n-gram times its count; on a
+   * tie the n-gram seen first wins. With no repeat at all that is the first n-gram, once.
+   */
+  topDuplicate(): number {
+    if (this.activeCount === 0) return this.count >= this.n ? this.joinedLength(0) : 0;
+    const counts = this.classCounts;
+    let best = 0;
+    let bestCount = 0;
+    // Active positions are in text order, so the first to reach a count is the first seen.
+    for (let k = 0; k < this.activeCount; k++) {
+      const c = counts[this.activeClass[k]];
+      if (c > bestCount) {
+        bestCount = c;
+        best = this.active[k];
+      }
+    }
+    return this.joinedLength(best) * bestCount;
+  }
+
+  /**
+   * datatrove `find_all_duplicate`: walking the n-grams, a repeat of an earlier (not skipped)
+   * n-gram adds its characters and jumps n words ahead. Unique n-grams never repeat, so only the
+   * active positions need the walk.
+   */
+  allDuplicates(): number {
+    const n = this.n;
+    if (this.activeCount === 0) return 0;
+    const seen = this.seen;
+    let maxClass = 0;
+    for (let k = 0; k < this.activeCount; k++) maxClass = Math.max(maxClass, this.activeClass[k]);
+    if (seen.length <= maxClass) this.seen = new Uint8Array(maxClass + 1);
+    this.seen.fill(0, 0, maxClass + 1);
+    let repeated = 0;
+    let next = 0;
+    for (let k = 0; k < this.activeCount; k++) {
+      const i = this.active[k];
+      if (i < next) continue;
+      const c = this.activeClass[k];
+      if (this.seen[c]) {
+        repeated += this.cum[i + n] - this.cum[i];
+        next = i + n;
+      } else {
+        this.seen[c] = 1;
+        next = i + 1;
+      }
+    }
+    return repeated;
+  }
+}
+
+export class GopherRepetition {
+  private readonly levels = new NgramLevels();
+
+  constructor(private readonly cfg: GopherRepetitionConfig) {}
+
+  run(a: TextAnalysis, out: Outcome): void {
+    const cfg = this.cfg;
+    const total = a.length;
+
+    const paras = paragraphs(a);
+    const pd = findDuplicates(a, paras);
+    const paraFrac = safeRatio(pd.elements, paras.length / 2);
+    out.signal('duplicate_paragraph_fraction', paraFrac);
+    if (out.check(cfg.max_duplicate_paragraph_fraction !== null && paraFrac > cfg.max_duplicate_paragraph_fraction, 'duplicate_paragraphs', paraFrac, cfg.max_duplicate_paragraph_fraction)) return;
+    const paraChars = safeRatio(pd.chars, total);
+    out.signal('duplicate_paragraph_char_fraction', paraChars);
+    if (out.check(cfg.max_duplicate_paragraph_char_fraction !== null && paraChars > cfg.max_duplicate_paragraph_char_fraction, 'duplicate_paragraph_chars', paraChars, cfg.max_duplicate_paragraph_char_fraction)) return;
+
+    const ld = duplicateSegments(a, (s, e, k, last) => e > s || k === 0 || k === last);
+    const lineFrac = safeRatio(ld.elements, ld.count);
+    out.signal('duplicate_line_fraction', lineFrac);
+    if (out.check(cfg.max_duplicate_line_fraction !== null && lineFrac > cfg.max_duplicate_line_fraction, 'duplicate_lines', lineFrac, cfg.max_duplicate_line_fraction)) return;
+    const lineChars = safeRatio(ld.chars, total);
+    out.signal('duplicate_line_char_fraction', lineChars);
+    if (out.check(cfg.max_duplicate_line_char_fraction !== null && lineChars > cfg.max_duplicate_line_char_fraction, 'duplicate_line_chars', lineChars, cfg.max_duplicate_line_char_fraction)) return;
+
+    const levels = this.levels;
+    levels.load(a);
+    // Levels only go up; a config listing n out of order makes us start again from words.
+    const at = (n: number): void => {
+      if (levels.n > n) levels.load(a);
+      while (levels.n < n) levels.advance();
+    };
+    for (const { n, max_char_fraction: max } of cfg.top_ngrams) {
+      // No n-gram at all (fewer words than n): datatrove skips the check.
+      if (levels.count < n) continue;
+      at(n);
+      const frac = safeRatio(levels.topDuplicate(), total);
+      out.signal(`top_${n}gram_char_fraction`, frac);
+      if (out.check(frac > max, 'repeated_top_ngram', frac, max, { n })) return;
+    }
+    for (const { n, max_char_fraction: max } of cfg.duplicate_ngrams) {
+      let frac = 0;
+      if (levels.count >= n) {
+        at(n);
+        frac = safeRatio(levels.allDuplicates(), total);
+      }
+      out.signal(`duplicate_${n}gram_char_fraction`, frac);
+      if (out.check(frac > max, 'repeated_ngrams', frac, max, { n })) return;
+    }
+  }
+}
