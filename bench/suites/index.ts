@@ -1,7 +1,8 @@
 /** Every benchmark suite, one line each. */
 import type { BenchSuite } from '../harness.js';
+import { decontamSuite } from './decontam.js';
 import { extractSuite } from './extract.js';
 import { pipelineSuite } from './pipeline.js';
 import { qualitySuite } from './quality.js';
 
-export const suites: BenchSuite[] = [pipelineSuite, extractSuite, qualitySuite];
+export const suites: BenchSuite[] = [pipelineSuite, extractSuite, qualitySuite, decontamSuite];

@@ -136,6 +136,7 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     idleTimeout: 60_000,
   });
   const context = (spec: StageSpec): StageContext => ({
+    name: spec.name,
     log: log.child({ stage: spec.name }),
     outputDir,
     stateDir: path.join(stateDir, 'stages', spec.name),
@@ -251,6 +252,19 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     indexedDocuments,
   }, markers);
   await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  // Stage reports built from the finished outputs; their summaries join the manifest.
+  let reported = false;
+  for (const spec of specs) {
+    const def = getStage(spec.kind);
+    if (!def.finishRun) continue;
+    const summary = await def.finishRun(spec.config, context(spec));
+    const entry = manifest.stages.find((s) => s.name === spec.name);
+    if (summary && entry) {
+      entry.summary = { ...(entry.summary ?? {}), ...summary };
+      reported = true;
+    }
+  }
+  if (reported) await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   // Spools are only needed to finish or resume this run; the marker says nothing is left to do.
   await writeFileAtomic(completeFile, manifest.finished_at);
   await fs.promises.rm(path.join(stateDir, 'spool'), { recursive: true, force: true });

@@ -46,6 +46,8 @@ export interface GlobalStage {
 }
 
 export interface StageContext {
+  /** The stage instance's name (`removed/<name>/`, the manifest entry). */
+  name: string;
   log: Logger;
   /** The run's output directory (reports go here), or an auxiliary directory when writing to stdout. */
   outputDir: string;
@@ -72,6 +74,11 @@ export interface StageDef<C extends { kind: string } = { kind: string }> {
    * large to decide on the main thread).
    */
   replay?(config: C, ctx: WorkerStageContext): DocDecider | Promise<DocDecider>;
+  /**
+   * After the whole run, once manifest.json is written: a stage report built from the run's
+   * outputs (e.g. contamination.json). Returns a summary merged into the stage's manifest entry.
+   */
+  finishRun?(config: C, ctx: StageContext): Promise<JsonObject | void>;
 }
 
 /** What a stage can know inside a worker: plain paths, no logger. */

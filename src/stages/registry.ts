@@ -6,12 +6,14 @@ import type { StageDef } from '../core/stage.js';
 import { exactDedupStage } from './dedup/exact.js';
 import { extractStage } from './extract/stage.js';
 import { qualityStage } from './quality/stage.js';
+import { decontaminateStage } from './split/decontaminate-stage.js';
+import { splitStage } from './split/split-stage.js';
 
 // Each def is typed by its own config; the registry only needs the common shape (its schema
 // guarantees that the config a def receives is its own).
 const asDef = <C extends { kind: string }>(def: StageDef<C>): StageDef => def as unknown as StageDef;
 
-const defs: StageDef[] = [asDef(extractStage), asDef(qualityStage), asDef(exactDedupStage)];
+const defs: StageDef[] = [asDef(extractStage), asDef(qualityStage), asDef(exactDedupStage), asDef(splitStage), asDef(decontaminateStage)];
 
 export const registry: ReadonlyMap<string, StageDef> = new Map(defs.map((def) => [def.name, def]));
 

@@ -1,7 +1,9 @@
 /** The one-stage commands, one line each. */
 import type { StageCommandSpec } from '../stage-command.js';
+import { decontaminateCommand } from './decontaminate.js';
 import { dedupCommand } from './dedup.js';
 import { extractCommand } from './extract.js';
 import { filterCommand } from './filter.js';
+import { splitCommand } from './split.js';
 
-export const stageCommands: StageCommandSpec[] = [extractCommand, filterCommand, dedupCommand];
+export const stageCommands: StageCommandSpec[] = [extractCommand, filterCommand, dedupCommand, splitCommand, decontaminateCommand];
