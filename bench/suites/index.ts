@@ -4,5 +4,6 @@ import { decontamSuite } from './decontam.js';
 import { extractSuite } from './extract.js';
 import { pipelineSuite } from './pipeline.js';
 import { qualitySuite } from './quality.js';
+import { safetySuite } from './safety.js';
 
-export const suites: BenchSuite[] = [pipelineSuite, extractSuite, qualitySuite, decontamSuite];
+export const suites: BenchSuite[] = [pipelineSuite, extractSuite, qualitySuite, safetySuite, decontamSuite];

@@ -73,6 +73,7 @@ export function buildProgram(): Command {
     });
 
   for (const spec of stageCommands) registerStageCommand(program, spec);
+  for (const spec of stageCommands) spec.register?.(program);
   return program;
 }
 

@@ -16,6 +16,8 @@ export interface StageCommandSpec {
   configure(cmd: Command): Command;
   /** The stage list (usually one stage) from the parsed flags. */
   stages(flags: Record<string, unknown>): Record<string, unknown>[];
+  /** Commands of the stage that do not run a pipeline (e.g. `safety train`, `serve-classifier`). */
+  register?(program: Command): void;
 }
 
 export function examplesHelp(examples: string[]): string {

