@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import { applyOverride, loadPipeline, readPipelineYaml, resolvePipelinePath, winnowVersion } from '../config/load.js';
 import { stageKind } from '../core/stage.js';
 import { registry } from '../stages/registry.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { stageCommands } from './commands/index.js';
 import { executeRun } from './execute.js';
 import { type RunFlags, addRunOptions, flagOverrides } from './run-options.js';
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
 
   for (const spec of stageCommands) registerStageCommand(program, spec);
   for (const spec of stageCommands) spec.register?.(program);
+  registerAuditCommands(program);
   return program;
 }
 

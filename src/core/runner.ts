@@ -30,6 +30,7 @@ import { type BatchStage, type GlobalStage, type StageContext, type StageSpec, d
 import { type BatchStats, addInto, emptyBatchStats } from './stats.js';
 import { type Audit, mergeAudit } from './audit.js';
 import { IndexBuilder, writeRunIndex } from './doc-index.js';
+import { writeReport } from '../report/write.js';
 
 export interface Progress {
   pass(label: string, totalBytes: number | null, totalUnits: number): void;
@@ -265,6 +266,7 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     }
   }
   if (reported) await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await writeReport(outputDir);
   // Spools are only needed to finish or resume this run; the marker says nothing is left to do.
   await writeFileAtomic(completeFile, manifest.finished_at);
   await fs.promises.rm(path.join(stateDir, 'spool'), { recursive: true, force: true });

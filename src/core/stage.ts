@@ -79,6 +79,8 @@ export interface StageDef<C extends { kind: string } = { kind: string }> {
    * outputs (e.g. contamination.json). Returns a summary merged into the stage's manifest entry.
    */
   finishRun?(config: C, ctx: StageContext): Promise<JsonObject | void>;
+  /** The limit each signal the stage reports is compared against, for the report's histograms. */
+  signalThresholds?(config: C): Record<string, number>;
 }
 
 /** What a stage can know inside a worker: plain paths, no logger. */
