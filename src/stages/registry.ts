@@ -3,7 +3,7 @@
  */
 import { WinnowError } from '../core/errors.js';
 import type { StageDef } from '../core/stage.js';
-import { exactDedupStage } from './dedup/exact.js';
+import { dedupStage } from './dedup/stage.js';
 import { extractStage } from './extract/stage.js';
 import { qualityStage } from './quality/stage.js';
 import { safetyStage } from './safety/index.js';
@@ -14,7 +14,7 @@ import { splitStage } from './split/split-stage.js';
 // guarantees that the config a def receives is its own).
 const asDef = <C extends { kind: string }>(def: StageDef<C>): StageDef => def as unknown as StageDef;
 
-const defs: StageDef[] = [asDef(extractStage), asDef(safetyStage), asDef(qualityStage), asDef(exactDedupStage), asDef(splitStage), asDef(decontaminateStage)];
+const defs: StageDef[] = [asDef(extractStage), asDef(safetyStage), asDef(qualityStage), asDef(dedupStage), asDef(splitStage), asDef(decontaminateStage)];
 
 export const registry: ReadonlyMap<string, StageDef> = new Map(defs.map((def) => [def.name, def]));
 
