@@ -14,10 +14,12 @@
  * university library list, sexual education) and clean URLs with a path, for the URL model at its
  * default threshold and at a few others, for UT1's own adult regular expression, and for the
  * blocklist built from the training split's adult URLs (held-out URLs are not in it).
- * Target: recall >= 0.90 with <= 1 % false positives on clean domains.
+ * Target: recall >= 0.90 with <= 1 % false positives on clean domains. Also the share of a
+ * hand-written probe of 56 ordinary pages on the sites whose adult pages fill the training list
+ * (test/stages/safety/fixtures/platform-urls.txt) that each threshold flags.
  *
  * Flags: `--no-write`, `--url-model <path>` (evaluate another URL model too, e.g. one trained with
- * `winnow safety train --platform-min-urls 0`).
+ * `winnow safety train --counterparts 0,0 --platform-min-urls 0`, which learns site names).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,10 +27,10 @@ import { packageRoot } from '../src/config/load.js';
 import { UrlBlocklist } from '../src/stages/safety/blocklist.js';
 import { SafetyConfig } from '../src/stages/safety/config.js';
 import { loadClassifier, resolveModelPath } from '../src/stages/safety/embedded.js';
-import { evaluateUrls, hostOf, scoreTexts, textPolicy, urlPolicy } from '../src/stages/safety/evaluate.js';
+import { evaluateUrls, hostOf, probeFlagRates, scoreTexts, textPolicy, urlPolicy } from '../src/stages/safety/evaluate.js';
 import { textFeatures } from '../src/stages/safety/features.js';
 import { type LabelMetrics, binaryReport, perLabel, rate, round } from '../src/stages/safety/metrics.js';
-import { corpusNames, loadTextExamples, loadUrlExamples } from '../src/stages/safety/train-data.js';
+import { corpusNames, loadTextExamples, loadUrlExamples, readProbe } from '../src/stages/safety/train-data.js';
 import { hasShared, reutersStories, sharedCorpora, sharedPath } from './corpora.js';
 import { machine } from './harness.js';
 
@@ -70,21 +72,15 @@ function ut1Expression(file: string): (url: string) => boolean {
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 /**
- * A hand-written probe, not a data set: ordinary pages on sites whose adult pages fill UT1's URL
- * list (tumblr, blogspot, etsy, quora, freepik). A URL model that learnt site names flags them all.
+ * A hand-written probe, not a data set: ordinary pages on the sites whose adult pages fill UT1's
+ * URL list (tumblr, blogspot, etsy, quora, freepik, ...). A URL model that learnt site names flags
+ * them. Never used for training or for choosing the model (models/safety/platform-probe-dev.txt is).
  */
-const platformProbe = [
-  'https://someone.blogspot.com/2019/05/my-trip-to-paris.html',
-  'https://gardening-notes.blogspot.com/2021/03/planting-tomatoes.html',
-  'https://www.etsy.com/listing/123456/handmade-ceramic-mug',
-  'https://www.quora.com/What-is-the-capital-of-France',
-  'https://staff.tumblr.com/post/123/new-features',
-  'https://catpictures.tumblr.com/post/456/my-cat-sleeping',
-  'https://www.freepik.com/photos/business-meeting',
-  'https://fr.123rf.com/photo_123/paysage-de-montagne.html',
-  'https://www.goodreads.com/book/show/1234.Pride_and_Prejudice',
-  'https://archiveofourown.org/works/123/chapters/456',
-];
+const platformProbe = readProbe(path.join(packageRoot, 'test', 'stages', 'safety', 'fixtures', 'platform-urls.txt'));
+
+/** Where the URL model is read: the default threshold (0.1) up to the platform-safe one (0.8; config.ts). */
+const urlOperatingPoints = [0.1, 0.15, 0.3, 0.5, 0.8];
+
 
 async function main(): Promise<void> {
   if (!hasShared(corpusNames.davidson) || !hasShared(corpusNames.ut1)) {
@@ -166,6 +162,14 @@ async function main(): Promise<void> {
     };
   };
   const extra = extraUrlModel ? await loadClassifier(path.resolve(extraUrlModel), 'url', 'js') : null;
+  const operatingPoints = (model: typeof urlModel) =>
+    Object.fromEntries(
+      urlOperatingPoints.map((t) => {
+        const e = evaluateUrls(model, urlTest, t, trainHosts);
+        const probe = probeFlagRates(model, platformProbe, [t])[String(t)];
+        return [String(t), { adult_recall: e.adult_recall.recall, adult_recall_unseen_hosts: e.adult_recall_unseen_hosts.recall, clean_domains_fp_rate: e.clean_domains.fp_rate, clean_urls_fp_rate: e.clean_urls.fp_rate, platform_probe_flagged: probe.flagged, platform_probe_rate: probe.rate }];
+      }),
+    );
 
   const result = {
     date: new Date().toISOString(),
@@ -187,16 +191,13 @@ async function main(): Promise<void> {
     urls: {
       threshold: urlThreshold,
       model: modelAt(urlThreshold),
-      model_at: Object.fromEntries([0.3, 0.5].map((t) => [String(t), modelAt(t)])),
+      // Recall, clean-domain and clean-URL false positives and the platform probe, per threshold.
+      operating_points: operatingPoints(urlModel),
       ut1_expression_baseline: baseline((e) => regex(e.url)),
       training_blocklist: { ...baseline((e) => blocklist.match(e.url) !== null), note: 'held-out URLs are not in it: only parent-domain and path-prefix matches can fire' },
       blocklist_then_model: baseline((e, i) => blocklist.match(e.url) !== null || urlScores[i] > urlThreshold),
-      platform_probe: {
-        urls: platformProbe,
-        model_flagged: rate(scoreTexts(urlModel, platformProbe, urlPolicy).scores.map((x) => x > urlThreshold)),
-        ...(extra ? { extra_model_flagged: rate(scoreTexts(extra, platformProbe, urlPolicy).scores.map((x) => x > urlThreshold)) } : {}),
-      },
-      ...(extra ? { extra_model: { file: extraUrlModel, at_default: evaluateUrls(extra, urlTest, urlThreshold, trainHosts), at_0_5: evaluateUrls(extra, urlTest, 0.5, trainHosts) } } : {}),
+      platform_probe: { file: 'test/stages/safety/fixtures/platform-urls.txt', n: platformProbe.length, model: probeFlagRates(urlModel, platformProbe, urlOperatingPoints) },
+      ...(extra ? { extra_model: { file: extraUrlModel, operating_points: operatingPoints(extra) } } : {}),
     },
   };
   const m = result.urls.model;
@@ -205,8 +206,16 @@ async function main(): Promise<void> {
       `text (held-out tweets, n=${tweets.length}, threshold ${threshold}): model macro-F1 ${modelBinary.macro_f1}, ROC AUC ${modelBinary.roc_auc}; keywords macro-F1 ${kwBinary.macro_f1}`,
       `  per label (model): ${Object.entries(modelThree.labels).map(([l, x]) => `${l} P ${x.precision} R ${x.recall} F1 ${x.f1}`).join('; ')}`,
       `  clean text flagged: ${Object.entries(cleanText).map(([k, v]) => `${k} ${pct(v.model_flagged)} (keywords ${pct(v.keywords_flagged)})`).join(', ')}`,
-      `urls (threshold ${urlThreshold}): adult recall ${m.adult_recall.recall} (n=${m.adult_recall.n}), clean domains FP ${pct(m.clean_domains.fp_rate)}, clean URLs FP ${pct(m.clean_urls.fp_rate)}`,
-      `  at 0.3: recall ${result.urls.model_at['0.3'].adult_recall.recall}, FP ${pct(result.urls.model_at['0.3'].clean_domains.fp_rate)} / ${pct(result.urls.model_at['0.3'].clean_urls.fp_rate)}; UT1 expression: recall ${result.urls.ut1_expression_baseline.adult_recall}, FP ${pct(result.urls.ut1_expression_baseline.clean_domains_fp_rate)} / ${pct(result.urls.ut1_expression_baseline.clean_urls_fp_rate)}`,
+      `urls (held-out: ${m.adult_recall.n} adult URLs, ${m.clean_domains.n} clean domains, ${m.clean_urls.n} clean URLs with a path; platform probe: ${platformProbe.length} ordinary pages):`,
+      ...Object.entries(result.urls.operating_points).map(
+        ([t, x]) => `  at ${t}${Number(t) === urlThreshold ? ' (default)' : ''}: adult recall ${x.adult_recall}, clean domains FP ${pct(x.clean_domains_fp_rate)}, clean URLs FP ${pct(x.clean_urls_fp_rate)}, platform probe flagged ${x.platform_probe_flagged}/${platformProbe.length}`,
+      ),
+      ...(result.urls.extra_model
+        ? Object.entries(result.urls.extra_model.operating_points).map(
+            ([t, x]) => `  ${extraUrlModel} at ${t}: adult recall ${x.adult_recall}, clean domains FP ${pct(x.clean_domains_fp_rate)}, clean URLs FP ${pct(x.clean_urls_fp_rate)}, platform probe flagged ${x.platform_probe_flagged}/${platformProbe.length}`,
+          )
+        : []),
+      `  UT1 expression: recall ${result.urls.ut1_expression_baseline.adult_recall}, FP ${pct(result.urls.ut1_expression_baseline.clean_domains_fp_rate)} / ${pct(result.urls.ut1_expression_baseline.clean_urls_fp_rate)}`,
       '',
     ].join('\n'),
   );

@@ -12,6 +12,7 @@ import { registerServeClassifier } from './serve-classifier.js';
 
 interface TrainFlags {
   platformMinUrls?: number;
+  counterparts?: { platform: number; other: number };
   corpora: string;
   output: string;
   fasttext: string;
@@ -26,12 +27,17 @@ export function registerSafetyCommands(program: Command): void {
     .option('--corpora <dir>', 'the labelled corpora', path.resolve(packageRoot, '..', 'shared', 'corpora'))
     .option('--output <dir>', 'where text.ftz, url.bin and training.json go', path.join(packageRoot, 'models', 'safety'))
     .option('--fasttext <path>', 'the fastText command-line tool (Debian/Ubuntu: apt-get install fasttext)', 'fasttext')
-    .option('--platform-min-urls <n>', 'sites with this many adult URLs are platforms whose name is not evidence (default: 3; 0 = off)', (v: string) => {
+    .option('--platform-min-urls <n>', 'sites with this many adult training URLs are platforms: their clean counterparts keep the site and its structure words (default: 5; 0 = none)', (v: string) => {
       if (!/^\d+$/.test(v)) throw new WinnowError('usage', `--platform-min-urls expects a whole number, got "${v}"`);
       return Number(v);
     })
+    .option('--counterparts <platform,other>', 'synthetic clean counterparts per adult URL on a platform and per other adult URL (default: 1,2; 0,0 = none: the model then learns site names)', (v: string) => {
+      const m = /^(\d+(?:\.\d+)?),(\d+(?:\.\d+)?)$/.exec(v);
+      if (!m) throw new WinnowError('usage', `--counterparts expects two numbers like 1,2, got "${v}"`);
+      return { platform: Number(m[1]), other: Number(m[2]) };
+    })
     .option('--json', 'print the training report as JSON')
-    .addHelpText('after', examplesHelp(['npm run train:safety', 'winnow safety train --output /tmp/models --json']))
+    .addHelpText('after', examplesHelp(['npm run train:safety', 'winnow safety train --output /tmp/models --json', 'winnow safety train --counterparts 0,0 --output /tmp/site-names   # no counterparts: the model learns site names']))
     .action(async (flags: TrainFlags) => {
       let report: Record<string, unknown>;
       try {
@@ -40,6 +46,7 @@ export function registerSafetyCommands(program: Command): void {
           output: flags.output,
           fasttext: flags.fasttext,
           ...(flags.platformMinUrls !== undefined ? { platformMinUrls: flags.platformMinUrls } : {}),
+          ...(flags.counterparts ? { counterparts: flags.counterparts } : {}),
           onProgress: (m) => process.stderr.write(`winnow safety train: ${m}\n`),
         });
       } catch (error) {
@@ -56,7 +63,7 @@ export function registerSafetyCommands(program: Command): void {
 
 interface Summary {
   text: { sha256: string; bytes: number; test: { binary: { macro_f1: number; roc_auc: number }; clean_paragraphs: { flagged_rate: number } } };
-  url: { sha256: string; bytes: number; test: { adult_recall: { recall: number }; clean_domains: { fp_rate: number }; clean_urls: { fp_rate: number } } };
+  url: { sha256: string; bytes: number; threshold: number; test: { adult_recall: { recall: number }; clean_domains: { fp_rate: number }; clean_urls: { fp_rate: number } } };
 }
 
 function renderReport(report: Record<string, unknown>, output: string): string {
@@ -67,7 +74,7 @@ function renderReport(report: Record<string, unknown>, output: string): string {
     `text model ${path.join(output, 'text.ftz')} (${r.text.bytes} bytes, sha256 ${r.text.sha256.slice(0, 12)})`,
     `  held-out tweets: macro-F1 ${t.binary.macro_f1}, ROC AUC ${t.binary.roc_auc}; clean news paragraphs flagged ${(t.clean_paragraphs.flagged_rate * 100).toFixed(2)}%`,
     `url model ${path.join(output, 'url.bin')} (${r.url.bytes} bytes, sha256 ${r.url.sha256.slice(0, 12)})`,
-    `  held-out adult URLs recall ${u.adult_recall.recall}; clean domains flagged ${(u.clean_domains.fp_rate * 100).toFixed(2)}%, clean URLs flagged ${(u.clean_urls.fp_rate * 100).toFixed(2)}%`,
+    `  held-out adult URLs recall ${u.adult_recall.recall} at ${r.url.threshold}; clean domains flagged ${(u.clean_domains.fp_rate * 100).toFixed(2)}%, clean URLs flagged ${(u.clean_urls.fp_rate * 100).toFixed(2)}%`,
     `report: ${path.join(output, 'training.json')}`,
     '',
   ].join('\n');

@@ -37,12 +37,15 @@ const packageRoot: string = (() => {
   return dir;
 })();
 
+/** Where the bundled models (and their model card and training report) live. */
+export const safetyModelsDir = path.join(packageRoot, 'models', 'safety');
+
 /** The models winnow ships, by role. */
 export const bundledModels = { text: 'text.ftz', url: 'url.bin' } as const;
 
 /** `bundled` → the model winnow ships (models/safety/text.ftz or url.bin); anything else is a path. */
 export function resolveModelPath(model: string, which: 'text' | 'url'): string {
-  return model === 'bundled' ? path.join(packageRoot, 'models', 'safety', bundledModels[which]) : path.resolve(model);
+  return model === 'bundled' ? path.join(safetyModelsDir, bundledModels[which]) : path.resolve(model);
 }
 
 const newlines = /[\n\r\v\f\u0085\u2028\u2029]+/g;

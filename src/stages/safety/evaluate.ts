@@ -101,4 +101,15 @@ export function evaluateUrls(model: TextClassifier, examples: UrlExample[], thre
   };
 }
 
+/** URLs that are not adult (a platform probe) → the share the model flags, per threshold. */
+export function probeFlagRates(model: TextClassifier, probe: readonly string[], thresholds: readonly number[]): Record<string, { n: number; flagged: number; rate: number }> {
+  const scores = scoreTexts(model, [...probe], urlPolicy).scores;
+  return Object.fromEntries(
+    thresholds.map((t) => {
+      const flagged = scores.filter((s) => s > t).length;
+      return [String(t), { n: probe.length, flagged, rate: rate(scores.map((s) => s > t)) }];
+    }),
+  );
+}
+
 export { hostOf };

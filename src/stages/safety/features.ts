@@ -45,30 +45,42 @@ function splitHost(url: string): { host: string; rest: string } {
 export const urlHost = (url: string): string => splitHost(url).host;
 
 /**
- * URL → tokens for the URL model: host words as `h_<word>` plus the bare word, then path and
- * query words. Words are letter runs of two or more: numbers say nothing about a topic and would
- * let a model learn "has a long path" instead of what the path says.
- * `withoutSite` drops the registered domain's own words (training on pages of mixed platforms).
+ * URL → tokens for the URL model: host words as `h_<word>`, the top-level domain as one `t_<tld>`
+ * token, then path and query words. Words are letter runs of two or more: numbers say nothing
+ * about a topic and would let a model learn "has a long path" instead of what the path says.
+ *
+ * Why one token per host word and one for the TLD: fastText averages every token of a line, so
+ * each neutral token (`com`, a host word repeated bare) dilutes the one word that carries the
+ * evidence (`tumblr.com/nsfw-boobs/123`). On the dev split this raised recall at the same
+ * false-positive rate (docs/safety.md, "URL model").
  */
-export function urlFeatures(url: string, withoutSite = false): string {
+export function urlFeatures(url: string): string {
   const out: string[] = [];
-  urlTokens(url, (t) => out.push(t), withoutSite);
+  urlTokens(url, (t) => out.push(t));
   return out.join(' ');
 }
 
 /** The tokens of `urlFeatures`, one call of `add` each (no joined string). */
-export function urlTokens(url: string, add: (token: string) => void, withoutSite = false): void {
+export function urlTokens(url: string, add: (token: string) => void): void {
   const { host, rest } = splitHost(url);
   const labels = host.split('.').filter((l) => l !== '');
-  const keep = withoutSite ? labels.length - siteOf(host).split('.').length : labels.length;
-  for (let i = 0; i < keep; i++) {
-    for (const word of labels[i].split(urlSplit)) {
-      if (word.length < 2) continue;
-      add('h_' + word);
-      add(word);
+  const last = labels.length - 1;
+  for (let i = 0; i < labels.length; i++) {
+    // An IP address has no TLD; a single-label host (localhost) is a name, not a TLD.
+    if (i === last && last > 0 && /^\p{L}+$/u.test(labels[i])) {
+      add('t_' + labels[i]);
+      continue;
     }
+    for (const word of labels[i].split(urlSplit)) if (word.length >= 2) add('h_' + word);
   }
   for (const word of rest.split(urlSplit)) if (word.length >= 2) add(word);
+}
+
+/** The letter-run words of a URL's path and query (no host), as the URL model sees them. */
+export function urlPathWords(url: string): string[] {
+  return splitHost(url)
+    .rest.split(urlSplit)
+    .filter((w) => w.length >= 2);
 }
 
 /** Per BMP code unit: 0 not yet known, 1 letter, 2 digit or other number, 3 neither. */

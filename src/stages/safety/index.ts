@@ -91,14 +91,20 @@ export function embeddedDecider(ctx: SafetyContext, model: TextClassifier): DocD
 
 /** The HTTP backend: one batch of documents → requests → verdicts; failures follow `on_error`. */
 class HttpSafety implements BatchStage {
-  readonly concurrency = 2;
+  /**
+   * Batches of documents in flight: at least as many as requests may be (`http.concurrency`), so
+   * that with requests as large as the runner's batches the service still gets that many at once.
+   */
+  readonly concurrency: number;
   private failedDocs = 0;
 
   constructor(
     private readonly ctx: SafetyContext,
     private readonly client: ClassifierClient,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.concurrency = Math.max(2, ctx.config.http!.concurrency);
+  }
 
   async process(docs: Doc[]): Promise<Verdict[]> {
     const verdicts: Verdict[] = new Array(docs.length);
@@ -112,18 +118,19 @@ class HttpSafety implements BatchStage {
       }
       const mine = units(this.ctx.config, doc);
       pending.push({ index, url: pre.url, first: texts.length, count: mine.length });
-      texts.push(...mine);
+      for (const text of mine) texts.push(text);
     });
     const outcomes: Outcome[] = texts.length > 0 ? await this.client.classify(texts) : [];
     for (const { index, url, first, count } of pending) {
-      const mine = outcomes.slice(first, first + count);
-      const failed = mine.find((o): o is { ok: false; error: string } => !o.ok);
-      if (!failed) {
-        const scores = count === 0 ? [emptyScores] : mine.map((o) => (o as { ok: true; scores: RawScores }).scores);
-        verdicts[index] = after(this.ctx, docs[index], url, scores, 'http');
-        continue;
+      const scores: RawScores[] = [];
+      let failed: string | null = null;
+      for (let i = first; i < first + count && failed === null; i++) {
+        const o = outcomes[i];
+        if (o.ok) scores.push(o.scores);
+        else failed = o.error;
       }
-      verdicts[index] = this.onError(docs[index], url, failed.error);
+      if (failed !== null) verdicts[index] = this.onError(docs[index], url, failed);
+      else verdicts[index] = after(this.ctx, docs[index], url, count === 0 ? [emptyScores] : scores, 'http');
     }
     return verdicts;
   }

@@ -5,16 +5,23 @@
  *   POST /predict  {"inputs": ["text", ...]}  →  [[{"label": "offensive", "score": 0.93}, ...], ...]
  *                  {"inputs": "text"}         →  [{"label": ..., "score": ...}, ...]
  *   GET  /health   →  {"status": "ok"}
- *   GET  /info     →  {"model", "labels", "runtime", "preprocess"}
+ *   GET  /info     →  {"model", "labels", "runtime", "preprocess", "threads"}
  *
  * Labels are the model's after the configured renames (the bundled model's `neither` is served as
  * `safe`), each list sorted by score, as Hugging Face text-embeddings-inference answers.
+ *
+ * The event loop only moves bytes: it reads a body into one buffer and moves that buffer to a
+ * worker thread (classifier-pool.ts), which parses it once, classifies every text of the request
+ * and answers with the whole reply as one string, written as is. So the model runs on every core, and a request is read and parsed while
+ * others are being classified. Too much work waiting for the pool gets 503 with `Retry-After`
+ * (the HTTP backend waits and retries), not unbounded memory.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ClassifierPool, type TaskReply } from './classifier-pool.js';
 import { type Preprocess, type Runtime, type TextClassifier, loadClassifier, resolveModelPath } from './embedded.js';
-import { labelName } from './judge.js';
+import { servedLabels } from './replies.js';
 
 export interface ServerOptions {
   /** `bundled` or a fastText model path. */
@@ -26,86 +33,97 @@ export interface ServerOptions {
   host: string;
   /** 0 = any free port. */
   port: number;
+  /** Worker threads running the model. @default one per core */
+  threads?: number;
   /** Larger request bodies get 413. @default 32 MiB */
   maxBodyBytes?: number;
+  /** Request bytes accepted but not yet answered; past it, requests get 503 + Retry-After. @default 256 MiB */
+  maxPendingBytes?: number;
   log?: Logger;
 }
 
 export interface RunningServer {
   url: string;
   server: http.Server;
+  /** The model as loaded on the main thread (labels, runtime; checked before the workers start). */
   classifier: TextClassifier;
+  threads: number;
   close(): Promise<void>;
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  sendJson(res, JSON.stringify(body), status);
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJson(res, JSON.stringify(body), status, headers);
 }
 
-function sendJson(res: http.ServerResponse, text: string, status = 200): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+function sendJson(res: http.ServerResponse, text: string, status = 200, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+/** Too large: answered, then the connection is closed (the rest of the body is not read). */
+const tooLarge = (limit: number): HttpError => new HttpError(413, `request body over ${limit} bytes`, { connection: 'close' });
+
+/**
+ * The body as one buffer that owns its memory (it is moved to a worker): filled in place when the
+ * length is announced, else joined once at the end.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
+    const announced = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
+    if (announced > limit) return reject(tooLarge(limit));
+    const exact = Number.isSafeInteger(announced) && announced >= 0 ? new Uint8Array(announced) : null;
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new HttpError(413, `request body over ${limit} bytes`));
-        req.destroy();
+    const onData = (chunk: Buffer): void => {
+      if (size + chunk.length > (exact ? exact.length : limit)) {
+        req.off('data', onData);
+        reject(tooLarge(limit));
         return;
       }
-      chunks.push(chunk);
+      if (exact) exact.set(chunk, size);
+      else chunks.push(chunk);
+      size += chunk.length;
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (exact) return resolve(size === exact.length ? exact : exact.slice(0, size));
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        body.set(chunk, at);
+        at += chunk.length;
+      }
+      resolve(body);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-/** One text → its labels and scores, best first. */
-export function predictLabels(classifier: TextClassifier, renames: Record<string, string>, text: string): { label: string; score: number }[] {
-  return JSON.parse(replyFor(classifier, labelNames(classifier, renames), text)) as { label: string; score: number }[];
-}
-
-/** The served name of each model label, by the label's raw name. */
-function labelNames(classifier: TextClassifier, renames: Record<string, string>): Map<string, string> {
-  return new Map(classifier.labels.map((l) => [l, labelName(renames[l] ?? l)]));
-}
-
-/**
- * One text's reply, `[{"label":…,"score":…},…]` best first, written as a string directly: the
- * server's own cost per text must stay small next to the model's (see docs/safety.md, Speed).
- */
-function replyFor(classifier: TextClassifier, names: Map<string, string>, text: string): string {
-  const raw = classifier.classify(text);
-  const n = raw.labels.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  const name = (i: number): string => names.get(raw.labels[i]) ?? labelName(raw.labels[i]);
-  const score = (i: number): number => (raw.empty ? (name(i) === 'safe' ? 1 : 0) : Number(raw.scores[i]));
-  order.sort((a, b) => score(b) - score(a) || (name(a) < name(b) ? -1 : 1));
-  let out = '[';
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    out += `${k ? ',' : ''}{"label":${JSON.stringify(name(i))},"score":${JSON.stringify(score(i))}}`;
-  }
-  return out + ']';
-}
-
 export async function startClassifierServer(options: ServerOptions): Promise<RunningServer> {
   const modelPath = resolveModelPath(options.model, 'text');
+  // Loaded here first: a bad model file fails with its own message before any worker starts.
   const classifier = await loadClassifier(modelPath, options.preprocess, options.runtime);
+  const pool = await ClassifierPool.start({ file: modelPath, preprocess: options.preprocess, runtime: options.runtime, labels: options.labels }, options.threads);
   const limit = options.maxBodyBytes ?? 32 * 1024 * 1024;
-  const names = labelNames(classifier, options.labels);
-  const info = { model: options.model === 'bundled' ? 'bundled (models/safety/text.ftz)' : modelPath, labels: classifier.labels.map((l) => labelName(options.labels[l] ?? l)), runtime: classifier.runtime, preprocess: options.preprocess };
+  const maxPending = options.maxPendingBytes ?? 256 * 1024 * 1024;
+  let pending = 0;
+  const info = {
+    model: options.model === 'bundled' ? 'bundled (models/safety/text.ftz)' : modelPath,
+    labels: servedLabels(classifier, options.labels),
+    runtime: classifier.runtime,
+    preprocess: options.preprocess,
+    threads: pool.threads,
+  };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -114,43 +132,55 @@ export async function startClassifierServer(options: ServerOptions): Promise<Run
     if (url.pathname !== '/predict' && url.pathname !== '/') throw new HttpError(404, `no route ${url.pathname} (POST /predict)`);
     if (req.method !== 'POST') throw new HttpError(405, 'use POST');
     const body = await readBody(req, limit);
-    let parsed: unknown;
+    const size = body.byteLength;
+    if (pending > 0 && pending + size > maxPending) throw new HttpError(503, 'busy: too much work waiting for the classifier', { 'retry-after': '1' });
+    pending += size;
+    let answer: TaskReply;
     try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new HttpError(400, 'the body is not valid JSON');
+      answer = await pool.answer(body);
+    } finally {
+      pending -= size;
     }
-    const inputs = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { inputs?: unknown }).inputs : undefined;
-    if (typeof inputs === 'string') return sendJson(res, replyFor(classifier, names, inputs));
-    if (!Array.isArray(inputs) || !inputs.every((x) => typeof x === 'string')) throw new HttpError(400, 'expected {"inputs": string | string[]}');
-    sendJson(res, '[' + inputs.map((text: string) => replyFor(classifier, names, text)).join(',') + ']');
+    if (!answer.ok) throw new HttpError(answer.status, answer.error);
+    // A single input is answered with its own list, as text-embeddings-inference does.
+    sendJson(res, answer.single ? answer.reply.slice(1, -1) : answer.reply);
   };
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (status === 500) options.log?.error({ err: error }, 'serve-classifier: request failed');
-      if (!res.headersSent) send(res, status, { error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) send(res, status, { error: error instanceof Error ? error.message : String(error) }, error instanceof HttpError ? error.headers : {});
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  // Longer than the client's idle sockets live, so a kept-alive socket is not closed under a request.
+  server.keepAliveTimeout = 65_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}/predict`,
     server,
     classifier,
-    close: () =>
-      new Promise<void>((resolve) => {
+    threads: pool.threads,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await pool.close();
+    },
   };
 }

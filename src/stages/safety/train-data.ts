@@ -195,3 +195,8 @@ export function loadTextExamples(corpora: string): TextExample[] {
   const aeb = path.join(corpora, corpusNames.aeb);
   return [...loadDavidson(davidson), ...(fs.existsSync(aeb) ? loadAebParagraphs(aeb) : [])];
 }
+
+/** A probe file: one URL per line; blank lines and `#` comments skipped. */
+export function readProbe(file: string): string[] {
+  return lines(file);
+}

@@ -14,10 +14,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadClassifier } from './embedded.js';
-import { evaluateText, evaluateUrls, hostOf } from './evaluate.js';
-import { siteOf, textFeatures, urlFeatures, urlHost } from './features.js';
-import { type TextExample, type UrlExample, corpusNames, loadTextExamples, loadUrlExamples, splitSeed } from './train-data.js';
+import { loadClassifier, safetyModelsDir } from './embedded.js';
+import { evaluateText, evaluateUrls, hostOf, probeFlagRates } from './evaluate.js';
+import { textFeatures, urlFeatures } from './features.js';
+import { type TextExample, type UrlExample, corpusNames, loadTextExamples, loadUrlExamples, readProbe, splitSeed } from './train-data.js';
+import { type CounterpartOptions, bannedWords, cleanVocabulary, platformStructure, prng, urlCounterparts } from './url-counterparts.js';
 
 const run = promisify(execFile);
 
@@ -26,27 +27,35 @@ export const textParams = { dim: 16, epoch: 10, lr: 0.05, minCount: 3, wordNgram
 /**
  * Character n-grams find words inside concatenated host names (`xxxindiansex`, `sexdollsilicon`).
  * Not quantised: product quantisation moved this model's scores by up to ±0.1 around the
- * threshold (its n-gram rows are many and small), and dense it is 2.4 MB.
+ * threshold (its n-gram rows are many and small), and dense it is 2.2 MB.
  */
 export const urlParams = { dim: 8, epoch: 50, lr: 0.1, minCount: 1, wordNgrams: 2, minn: 3, maxn: 6, bucket: 50_000, loss: 'softmax', seed: 7 } as const;
 /**
- * UT1 lists a URL (not its domain) when only some pages of a site are adult: tumblr posts, blogspot
- * blogs, stock-photo searches. A site with this many adult URLs in the training split is such a
- * platform; its own name must not become evidence, or every page of it would be flagged. So its
- * adult URLs are trained without the site's words, and the bare site is a clean example.
+ * Synthetic clean counterparts of the adult training URLs (url-counterparts.ts): one per adult URL
+ * on a platform (a site with 5+ adult training URLs: tumblr, blogspot, etsy, quora, freepik...),
+ * two per other adult URL; the 300 most frequent words of clean text are kept. Chosen on the dev
+ * split and the dev platform probe (models/safety/platform-probe-dev.txt) among 0.25-2 copies and
+ * 100-1000 common words: more counterparts flag fewer ordinary platform pages and find fewer adult
+ * URLs (docs/safety.md, "URL model").
  */
-export const platformMinUrls = 3;
+export const counterpartOptions: CounterpartOptions = { platformMinUrls: 5, structuralShare: 0.25, platformCopies: 1, otherCopies: 2, seed: 12345 };
+export const commonWords = 300;
+/** Kept for reports: the platforms are the sites with this many adult training URLs. */
+export const platformMinUrls = counterpartOptions.platformMinUrls;
 /** `neither` examples are repeated this often: Davidson is 83 % harmful, the web is not (a prior correction). */
 export const neitherCopies = 2;
 /** Product quantisation with one dimension per sub-quantiser and quantised norms: small, near-lossless. */
 export const quantizeArgs = ['-qnorm', '-dsub', '1'] as const;
 /**
  * The operating points the stage's defaults use (`max_score`, `max_url_score`), read off the dev
- * split: text at 0.5 (dev macro-F1 within 0.001 of its best); URL at 0.8, the lowest threshold that
- * flags no clean URL with a path on dev: a corpus is mostly such URLs, so the URL model acts only
- * when sure and the text model does the rest.
+ * split: text at 0.5 (dev macro-F1 within 0.001 of its best); URL at 0.1, the highest threshold
+ * (in steps of 0.05) at which dev recall of adult URLs is at least 0.92 — the issue's 0.90 with a
+ * margin for a dev split of 87 adult URLs. `urlSafe` is the platform-safe operating point: at 0.8
+ * the model acts only when sure (few ordinary platform pages and no clean article URL on dev).
  */
-export const thresholds = { text: 0.5, url: 0.8 } as const;
+export const thresholds = { text: 0.5, url: 0.1, urlSafe: 0.8 } as const;
+/** URL thresholds reported in training.json (dev and test). */
+const urlReportThresholds = [0.1, 0.15, 0.2, 0.3, 0.5, 0.8] as const;
 
 export interface TrainOptions {
   /** The folder holding the corpora (`../shared/corpora`). */
@@ -56,20 +65,10 @@ export interface TrainOptions {
   /** The fastText binary. @default fasttext */
   fasttext?: string;
   onProgress?: (message: string) => void;
-  /** Override of `platformMinUrls`; 0 turns platform handling off (the model then learns site names). */
+  /** Override of `counterpartOptions.platformMinUrls`; 0 = no platform counterparts (the model then learns site names). */
   platformMinUrls?: number;
-}
-
-/** mulberry32: a tiny seeded PRNG, so the shuffle is the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  /** Override of `counterpartOptions.platformCopies` and `otherCopies` (0 and 0 = no counterparts at all). */
+  counterparts?: { platform: number; other: number };
 }
 
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -81,6 +80,9 @@ function shuffled<T>(items: T[], seed: number): T[] {
   }
   return out;
 }
+
+/** Ordinary platform pages for choosing training options (never trained on; the test probe is a separate file). */
+export const devProbeFile = path.join(safetyModelsDir, 'platform-probe-dev.txt');
 
 const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -121,12 +123,16 @@ function count<T extends { split: string; label: string; source: string }>(examp
   return out;
 }
 
-/** Sites with at least `platformMinUrls` adult URLs (not domains) in the training split. */
-export function platformSites(train: UrlExample[], minUrls = platformMinUrls): Set<string> {
-  if (minUrls <= 0) return new Set();
-  const counts = new Map<string, number>();
-  for (const e of train) if (e.label === 'adult') counts.set(siteOf(urlHost(e.url)), (counts.get(siteOf(urlHost(e.url))) ?? 0) + 1);
-  return new Set([...counts].filter(([, n]) => n >= minUrls).map(([site]) => site));
+/** The LDNOOBW lists of every language (never structure words in counterparts); none when absent. */
+function ldnoobwLists(corpora: string): { texts: string[]; files: string[] } {
+  const dir = path.join(corpora, corpusNames.ldnoobw);
+  if (!fs.existsSync(dir)) return { texts: [], files: [] };
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f !== 'LICENSE' && !f.includes('.'))
+    .sort()
+    .map((f) => path.join(dir, f));
+  return { texts: files.map((f) => fs.readFileSync(f, 'utf8')), files };
 }
 
 async function trainOne(bin: string, work: string, name: string, lines: string[], params: Record<string, string | number>, quantize: boolean): Promise<string> {
@@ -152,17 +158,28 @@ export async function trainSafetyModels(options: TrainOptions): Promise<Record<s
       textParams.seed,
     );
     const urlTrain = urls.filter((e) => e.split === 'train');
-    const platforms = platformSites(urlTrain, options.platformMinUrls ?? platformMinUrls);
+    const ldnoobw = ldnoobwLists(options.corpora);
+    const banned = bannedWords(ldnoobw.texts);
+    const vocabulary = cleanVocabulary(
+      text.filter((e) => e.split === 'train' && e.source === 'aeb').map((e) => e.text),
+      urlTrain.filter((e) => e.label === 'clean' && !e.source.endsWith('/domains')).map((e) => e.url),
+      banned,
+      commonWords,
+    );
+    const counterOptions: CounterpartOptions = {
+      ...counterpartOptions,
+      ...(options.platformMinUrls !== undefined ? { platformMinUrls: options.platformMinUrls } : {}),
+      ...(options.counterparts ? { platformCopies: options.counterparts.platform, otherCopies: options.counterparts.other } : {}),
+    };
+    const platforms = platformStructure(urlTrain, counterOptions, banned);
+    const synthetic = urlCounterparts(urlTrain, vocabulary, counterOptions);
     const urlLines = shuffled(
-      [
-        ...urlTrain.map((e: UrlExample) => `__label__${e.label} ${urlFeatures(e.url, e.label === 'adult' && platforms.has(siteOf(urlHost(e.url))))}\n`),
-        ...[...platforms].sort().map((site) => `__label__clean ${urlFeatures(`http://${site}/`)}\n`),
-      ],
+      [...urlTrain.map((e: UrlExample) => `__label__${e.label} ${urlFeatures(e.url)}\n`), ...synthetic.map((url) => `__label__clean ${urlFeatures(url)}\n`)],
       urlParams.seed,
     );
     say(`text model: ${textTrain.length} training examples`);
     const textModel = await trainOne(bin, work, 'text', textTrain.map((e: TextExample) => `__label__${e.label} ${textFeatures(e.text)}\n`), textParams, true);
-    say(`url model: ${urlLines.length} training examples (${platforms.size} platform sites)`);
+    say(`url model: ${urlLines.length} training examples (${synthetic.length} synthetic clean counterparts; ${platforms.size} platform sites)`);
     const urlModel = await trainOne(bin, work, 'url', urlLines, urlParams, false);
 
     fs.mkdirSync(options.output, { recursive: true });
@@ -175,6 +192,7 @@ export async function trainSafetyModels(options: TrainOptions): Promise<Record<s
     const tm = await loadClassifier(textOut, 'winnow', 'js');
     const um = await loadClassifier(urlOut, 'url', 'js');
     const trainHosts = new Set(urlTrain.map((e) => hostOf(e.url)));
+    const devProbe = readProbe(devProbeFile);
     const report = {
       trained_with: await fastTextVersion(),
       split: { seed: splitSeed, rule: 'fnv1a(seed + key) mod 100: < 20 test, < 30 dev, else train; key = normalised text (tweets), article URL (paragraphs), URL without scheme/www (URLs)' },
@@ -204,16 +222,27 @@ export async function trainSafetyModels(options: TrainOptions): Promise<Record<s
         sha256: sha256(urlOut),
         bytes: fs.statSync(urlOut).size,
         params: urlParams,
-        platform_sites: [...platforms].sort(),
+        features: 'host words h_<word>, TLD t_<tld>, path and query words (letter runs of 2+): features.ts urlTokens',
+        counterparts: { ...counterOptions, common_words: commonWords, vocabulary_words: vocabulary.words.length, count: synthetic.length },
+        platform_sites: Object.fromEntries([...platforms].map(([site, words]) => [site, [...words].sort()])),
         quantize: null,
         labels: ['adult', 'clean'],
         threshold: thresholds.url,
+        platform_safe_threshold: thresholds.urlSafe,
         examples: count(urls),
-        dev: evaluateUrls(
-          um,
-          urls.filter((e) => e.split === 'dev'),
-          thresholds.url,
-          trainHosts,
+        dev: Object.fromEntries(
+          urlReportThresholds.map((t) => [
+            String(t),
+            {
+              ...evaluateUrls(
+                um,
+                urls.filter((e) => e.split === 'dev'),
+                t,
+                trainHosts,
+              ),
+              platform_probe_dev: probeFlagRates(um, devProbe, [t])[String(t)],
+            },
+          ]),
         ),
         test: evaluateUrls(
           um,
@@ -228,6 +257,7 @@ export async function trainSafetyModels(options: TrainOptions): Promise<Record<s
           [corpusNames.ut1, 'adult/urls'],
           [corpusNames.aeb, 'ground-truth.json'],
           [corpusNames.trafilatura, 'evaldata-dev.json'],
+          ...ldnoobw.files.map((f) => [corpusNames.ldnoobw, path.basename(f)]),
         ]
           .map(([dir, file]) => path.join(options.corpora, dir, file))
           .filter((f) => fs.existsSync(f))

@@ -12,13 +12,16 @@ import { test } from 'node:test';
 import { cliPath, root, runCli, sharedCorpus, tempDir } from '../../helpers/index.js';
 
 test('serve-classifier serves the embedded model in the generic protocol and stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, [cliPath, 'serve-classifier', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, 'serve-classifier', '--port', '0', '--json', '--threads', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]) as { url: string }).url);
+        if (!out.includes('\n')) return;
+        const line = JSON.parse(out.split('\n')[0]) as { url: string; threads: number };
+        assert.equal(line.threads, 2);
+        resolve(line.url);
       });
       child.on('exit', (code) => reject(new Error(`exited ${code}`)));
     });
@@ -41,6 +44,13 @@ test('serve-classifier serves the embedded model in the generic protocol and sto
   }
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.equal(code, 0);
+});
+
+test('serve-classifier: bad --threads and --port are usage errors (exit 2)', async () => {
+  for (const args of [['--threads', '0'], ['--threads', 'many'], ['--port', '70000']]) {
+    const r = await runCli(['serve-classifier', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
 });
 
 const corpora = sharedCorpus('harmful-davidson-hate-offensive');

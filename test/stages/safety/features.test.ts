@@ -41,10 +41,12 @@ test('textFeatures lowercases, keeps letter/digit runs, collapses long letter ru
   assert.equal(textFeatures("don't\nstop"), 'don t stop');
 });
 
-test('urlFeatures: host words marked, numbers and punctuation dropped, site words optional', () => {
-  assert.equal(urlFeatures('https://www.Example-Shop.co.uk:8080/Cats/123-best-cats?page=2#x'), 'h_example example h_shop shop h_co co h_uk uk cats best cats page');
-  assert.equal(urlFeatures('http://blog.example.com/2019/05/my-trip', true), 'h_blog blog my trip');
+test('urlFeatures: host words marked, the TLD one token, numbers and punctuation dropped', () => {
+  assert.equal(urlFeatures('https://www.Example-Shop.co.uk:8080/Cats/123-best-cats?page=2#x'), 'h_example h_shop h_co t_uk cats best cats page');
+  assert.equal(urlFeatures('http://blog.example.com/2019/05/my-trip'), 'h_blog h_example t_com my trip');
   assert.equal(urlFeatures('http://178.128.25.172/tag/x1y'), 'tag');
+  assert.equal(urlFeatures('http://user:pw@localhost:8080/a/bc'), 'h_localhost bc');
+  assert.equal(urlFeatures('http://xn--bcher-kva.example/'), 'h_xn h_bcher h_kva t_example');
   assert.equal(urlFeatures(''), '');
   assert.equal(siteOf('a.b.example.co.uk'), 'example.co.uk');
   assert.equal(siteOf('x.tumblr.com'), 'tumblr.com');

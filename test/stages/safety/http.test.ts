@@ -325,3 +325,85 @@ test('a missing key variable is a usage error (exit 2)', async () => {
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /WINNOW_NOT_SET_ANYWHERE .* is not set/);
 });
+
+test('a batch refused as too large (422 as text-embeddings-inference, 413) is split in halves, and later requests are smaller', async () => {
+  // Like text-embeddings-inference with --max-client-batch-size 3: 422 past it.
+  const server = await startServer({
+    behave: (_n, _req, res, body) => {
+      const inputs = (body as { inputs: string[] }).inputs;
+      if (inputs.length <= 3) return false;
+      res.writeHead(422, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `batch size ${inputs.length} > maximum allowed batch size 3`, error_type: 'Validation' }));
+      return true;
+    },
+  });
+  try {
+    const r = await runAgainst(server, await tempDir(), { batch_size: 8, concurrency: 1 }, {}, 24);
+    assertClassified(r, 24);
+    const sizes = server.seen.bodies.map((b) => (b as { inputs: string[] }).inputs.length);
+    // The runner's batches hold 4 documents: the first request or two (one per batch in flight)
+    // are refused and split 2 + 2; once learnt, requests hold at most 2 texts from the start.
+    assert.ok((r.summary.splits as number) >= 1, JSON.stringify(r.summary));
+    assert.ok(sizes.filter((n) => n > 3).length <= 2, String(sizes));
+    assert.ok(sizes.slice(-4).every((n) => n <= 2), String(sizes));
+    assert.equal(r.summary.failed_requests, 0);
+  } finally {
+    await server.close();
+  }
+  // 413 the same way; a text the service refuses on its own fails alone, the rest is classified.
+  const picky = await startServer({
+    behave: (_n, _req, res, body) => {
+      const inputs = (body as { inputs: string[] }).inputs;
+      if (!inputs.some((t) => t.endsWith(' 5'))) return false;
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end('{"error":"too large"}');
+      return true;
+    },
+  });
+  try {
+    const r = await runAgainst(picky, await tempDir(), { batch_size: 4 }, { on_error: 'quarantine' });
+    assert.deepEqual(
+      r.errors.map((e) => e.id),
+      ['d5'],
+    );
+    assert.match(r.errors[0].reason, /HTTP 413/);
+    assert.equal(r.kept.length + r.removed.length, 11);
+    // One refused text does not shrink the batches: the two other runner batches went whole.
+    assert.equal(picky.seen.bodies.filter((b) => (b as { inputs: string[] }).inputs.length === 4).length, 3);
+  } finally {
+    await picky.close();
+  }
+});
+
+test('serve-classifier: the model in worker threads; malformed, oversized and wrong requests get 4xx, never a crash', async () => {
+  const served = await startClassifierServer({ model: 'bundled', preprocess: 'winnow', runtime: 'auto', labels: { neither: 'safe' }, host: '127.0.0.1', port: 0, threads: 2, maxBodyBytes: 4096 });
+  try {
+    const post = (body: string | Buffer, headers: Record<string, string> = {}) => fetch(served.url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const info = (await (await fetch(served.url.replace('/predict', '/info'))).json()) as { threads: number; labels: string[] };
+    assert.equal(info.threads, 2);
+    assert.deepEqual([...info.labels].sort(), ['hate', 'offensive', 'safe']);
+    // Many requests at once: each answered in order of its own inputs.
+    const texts = Array.from({ length: 40 }, (_, i) => (i % 2 ? 'you stupid bitch' : `The weather on day ${i} was mild.`));
+    const replies = await Promise.all(texts.map(async (t) => (await (await post(JSON.stringify({ inputs: [t, t] }))).json()) as { label: string; score: number }[][]));
+    for (const [i, reply] of replies.entries()) {
+      assert.equal(reply.length, 2);
+      assert.deepEqual(reply[0], reply[1]);
+      assert.equal(reply[0][0].label === 'safe', i % 2 === 0, `text ${i}`);
+      assert.ok(reply[0][0].score >= reply[0][1].score);
+    }
+    const empty = (await (await post('{"inputs": [""]}')).json()) as { label: string; score: number }[][];
+    assert.deepEqual(empty[0][0], { label: 'safe', score: 1 });
+    assert.deepEqual((await (await post('{"inputs": []}')).json()) as unknown, []);
+    assert.equal((await post('{"inputs": [1]}')).status, 400);
+    assert.equal((await post('[1, 2]')).status, 400);
+    assert.equal((await post(Buffer.from([0xff, 0xfe, 0x00]))).status, 400);
+    const big = await post(JSON.stringify({ inputs: ['x'.repeat(5000)] }));
+    assert.equal(big.status, 413);
+    assert.equal(big.headers.get('connection'), 'close');
+    assert.equal((await fetch(served.url, { method: 'GET' })).status, 405);
+    // Still serving after all that.
+    assert.equal((await post('{"inputs": "fine"}')).status, 200);
+  } finally {
+    await served.close();
+  }
+});

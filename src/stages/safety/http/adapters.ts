@@ -33,18 +33,22 @@ export interface Adapter {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function labelScores(list: unknown, where: string): { labels: string[]; scores: number[] } {
-  if (!Array.isArray(list)) throw new ProtocolError(`${where}: expected a list of {label, score}`);
-  const labels: string[] = [];
-  const scores: number[] = [];
-  for (const item of list) {
-    if (!isObject(item) || typeof item.label !== 'string' || typeof item.score !== 'number' || !Number.isFinite(item.score)) {
-      throw new ProtocolError(`${where}: expected {label: string, score: number} items`);
+/** One result's `[{label, score}, ...]` as RawScores; `row` names it in errors (built only then: this runs per text). */
+function labelScores(list: unknown, row: number): RawScores {
+  if (!Array.isArray(list)) throw new ProtocolError(`result ${row}: expected a list of {label, score}`);
+  const labels: string[] = new Array(list.length);
+  const scores: number[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    const label = isObject(item) ? item.label : undefined;
+    const score = isObject(item) ? item.score : undefined;
+    if (typeof label !== 'string' || typeof score !== 'number' || !Number.isFinite(score)) {
+      throw new ProtocolError(`result ${row}: expected {label: string, score: number} items`);
     }
-    labels.push(item.label);
-    scores.push(item.score);
+    labels[i] = label;
+    scores[i] = score;
   }
-  return { labels, scores };
+  return { labels, scores, exclusive: null };
 }
 
 export const genericAdapter = (batchSize: number): Adapter => ({
@@ -55,9 +59,11 @@ export const genericAdapter = (batchSize: number): Adapter => ({
   parse(reply, count) {
     if (!Array.isArray(reply)) throw new ProtocolError('reply is not a JSON list');
     // A single input may be answered with its own list rather than a list of one list.
-    const rows = count === 1 && reply.length > 0 && isObject(reply[0]) ? [reply] : reply;
+    const rows: unknown[] = count === 1 && reply.length > 0 && isObject(reply[0]) ? [reply] : reply;
     if (rows.length !== count) throw new ProtocolError(`reply has ${rows.length} results for ${count} inputs`);
-    return rows.map((row, i) => ({ ...labelScores(row, `result ${i}`), exclusive: null }));
+    const out: RawScores[] = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = labelScores(rows[i], i);
+    return out;
   },
 });
 
@@ -113,12 +119,15 @@ export const googleAdapter = (): Adapter => ({
  */
 export const googleHarmfulLabels = ['toxic', 'insult', 'profanity', 'derogatory', 'sexual', 'violent', 'death_harm_tragedy', 'firearms_weapons', 'illicit_drugs'];
 
-export function adapterFor(protocol: HttpProtocol, batchSize: number, model: string | undefined): Adapter {
+/** `batch_size` when the config leaves it out (see config.ts). */
+export const defaultBatchSize: Record<HttpProtocol, number> = { generic: 256, openai: 32, google: 1 };
+
+export function adapterFor(protocol: HttpProtocol, batchSize: number | undefined, model: string | undefined): Adapter {
   switch (protocol) {
     case 'generic':
-      return genericAdapter(batchSize);
+      return genericAdapter(batchSize ?? defaultBatchSize.generic);
     case 'openai':
-      return openaiAdapter(batchSize, model);
+      return openaiAdapter(batchSize ?? defaultBatchSize.openai, model);
     case 'google':
       return googleAdapter();
   }

@@ -27,7 +27,7 @@ export type Outcome = { ok: true; scores: RawScores } | { ok: false; error: stri
 
 /** A request that failed for good (after its retries, or at once when the circuit is open). */
 export class RequestFailed extends Error {
-  constructor(message: string, readonly code: 'retries_exhausted' | 'not_retryable' | 'circuit_open') {
+  constructor(message: string, readonly code: 'retries_exhausted' | 'not_retryable' | 'too_large' | 'circuit_open') {
     super(message);
     this.name = 'RequestFailed';
   }
@@ -35,6 +35,8 @@ export class RequestFailed extends Error {
 
 interface Failure {
   reason: string;
+  /** The reply's HTTP status, when there was one. */
+  status?: number;
   retryable: boolean;
   retryAfterMs: number | null;
   /** Whether this attempt counts against the breaker (a 4xx means the service is up). */
@@ -46,6 +48,13 @@ export function endpointName(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
+
+/**
+ * Statuses that refuse a request for its size: 413, and 422, which text-embeddings-inference
+ * answers when a batch is over its `--max-client-batch-size` (32 by default). Such a request is
+ * split in two and each half sent again, down to single texts.
+ */
+const tooLargeStatus = (status: number | undefined): boolean => status === 413 || status === 422;
 
 /** Cut at `max` UTF-16 units without splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
@@ -78,6 +87,8 @@ export class ClassifierClient {
   private readonly httpsAgent: https.Agent;
   private readonly headers: Record<string, string>;
   private readonly endpoint: string;
+  /** Texts per request: `batch_size`, halved for good when the service refuses a request as too large. */
+  private batchLimit: number;
   private readonly counts = {
     requests: 0,
     attempts: 0,
@@ -89,6 +100,8 @@ export class ClassifierClient {
     bad_replies: 0,
     retry_after_waits: 0,
     circuit_rejections: 0,
+    /** Requests split in two after a 413/422. */
+    splits: 0,
   };
   private readonly statuses: Record<string, number> = {};
 
@@ -110,34 +123,57 @@ export class ClassifierClient {
       ...(apiKey ? this.adapter.auth(apiKey) : {}),
     };
     this.endpoint = endpointName(options.url);
+    this.batchLimit = this.adapter.maxBatch;
   }
 
+  /** Texts per request now (`batch_size`, or less after the service refused larger requests). */
   get maxBatch(): number {
-    return this.adapter.maxBatch;
+    return this.batchLimit;
   }
 
   /** One outcome per text, in order. Never throws for a failing service: failed texts carry the reason. */
   async classify(texts: string[]): Promise<Outcome[]> {
     const out: Outcome[] = new Array(texts.length);
-    const jobs: Promise<void>[] = [];
-    for (let start = 0; start < texts.length; start += this.adapter.maxBatch) {
-      const slice = texts.slice(start, start + this.adapter.maxBatch).map((t) => truncate(t, this.options.max_input_chars));
-      const at = start;
-      jobs.push(
-        this.gate.run(async () => {
-          try {
-            const scores = await this.request(slice);
-            scores.forEach((s, i) => (out[at + i] = { ok: true, scores: s }));
-          } catch (error) {
-            if (!(error instanceof RequestFailed)) throw error;
-            this.counts.failed_requests++;
-            for (let i = 0; i < slice.length; i++) out[at + i] = { ok: false, error: error.message };
-          }
-        }),
-      );
+    const jobs: Promise<boolean>[] = [];
+    const max = this.options.max_input_chars;
+    const size = this.batchLimit;
+    for (let start = 0; start < texts.length; start += size) {
+      const slice = texts.slice(start, start + size);
+      for (let i = 0; i < slice.length; i++) if (slice[i].length > max) slice[i] = truncate(slice[i], max);
+      jobs.push(this.gate.run(() => this.send(slice, out, start)));
     }
     await Promise.all(jobs);
     return out;
+  }
+
+  /**
+   * One request's texts into `out` from `at`: scores, or the reason they failed. A request refused
+   * as too large is split in halves; when both halves then pass, that size is what the service
+   * takes, and later requests are cut to it. (When a half still fails, a text was refused for
+   * itself, not the batch for its size: the size stays.) True when every text was classified.
+   */
+  private async send(texts: string[], out: Outcome[], at: number): Promise<boolean> {
+    try {
+      const scores = await this.request(texts);
+      for (let i = 0; i < scores.length; i++) out[at + i] = { ok: true, scores: scores[i] };
+      return true;
+    } catch (error) {
+      if (!(error instanceof RequestFailed)) throw error;
+      if (error.code === 'too_large' && texts.length > 1) {
+        const half = Math.ceil(texts.length / 2);
+        this.counts.splits++;
+        const first = await this.send(texts.slice(0, half), out, at);
+        const second = await this.send(texts.slice(half), out, at + half);
+        if (first && second && half < this.batchLimit) {
+          this.batchLimit = half;
+          this.log.warn({ endpoint: this.endpoint, batch_size: half }, 'classifier service refused a batch as too large: sending smaller ones');
+        }
+        return first && second;
+      }
+      this.counts.failed_requests++;
+      for (let i = 0; i < texts.length; i++) out[at + i] = { ok: false, error: error.message };
+      return false;
+    }
   }
 
   private async request(texts: string[]): Promise<RawScores[]> {
@@ -161,7 +197,7 @@ export class ClassifierClient {
       else this.breaker.success();
       if (this.breaker.opened > opened) this.log.warn({ endpoint: this.endpoint, reason: failure.reason }, 'classifier service keeps failing: circuit opened');
       const attempts = attempt + 1;
-      if (!failure.retryable) throw new RequestFailed(`classifier service ${this.endpoint}: ${failure.reason}`, 'not_retryable');
+      if (!failure.retryable) throw new RequestFailed(`classifier service ${this.endpoint}: ${failure.reason}`, tooLargeStatus(failure.status) ? 'too_large' : 'not_retryable');
       if (attempt >= this.options.max_retries) {
         throw new RequestFailed(`classifier service ${this.endpoint} failed ${attempts} time${attempts > 1 ? 's' : ''}: ${failure.reason}`, 'retries_exhausted');
       }
@@ -192,7 +228,7 @@ export class ClassifierClient {
       this.statuses[response.status] = (this.statuses[response.status] ?? 0) + 1;
       if (!response.ok) {
         const retryable = retryableStatus(response.status);
-        return { reason: `HTTP ${response.status}`, retryable, retryAfterMs: retryable ? parseRetryAfter(response.headers.get('retry-after')) : null, serviceDown: retryable };
+        return { reason: `HTTP ${response.status}`, status: response.status, retryable, retryAfterMs: retryable ? parseRetryAfter(response.headers.get('retry-after')) : null, serviceDown: retryable };
       }
       let reply: unknown;
       try {
