@@ -163,6 +163,7 @@ export const safetyStage = defineStage<SafetyConfig>({
   description: 'safe-search classifier (embedded fastText model or an HTTP service) with URL blocklists: remove or tag harmful documents',
   schema: SafetyConfig,
   kind: (config) => (config.backend === 'http' ? 'batch' : 'doc'),
+  signalThresholds: (config) => ({ score: config.max_score }),
   async createDoc(config) {
     const ctx = await loadContext(config);
     const e = config.embedded;

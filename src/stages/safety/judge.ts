@@ -161,6 +161,8 @@ export type Action = 'remove' | 'tag';
 /** The verdict on a whole document. */
 export function documentVerdict(j: Judgement, action: Action, extra: JsonObject = {}): Verdict {
   const meta = safetyMeta(j, extra);
-  if (!j.flagged || action === 'tag') return keep({ meta });
-  return { ...remove(ruleFor(j.label), round4(j.value), j.threshold, { label: j.label, source: j.source }), meta };
+  // The harm probability of every document, histogrammed in the run's report.
+  const signals = { score: j.score };
+  if (!j.flagged || action === 'tag') return keep({ meta, signals });
+  return { ...remove(ruleFor(j.label), round4(j.value), j.threshold, { label: j.label, source: j.source }), meta, signals };
 }
