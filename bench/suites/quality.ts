@@ -15,6 +15,7 @@ import { validatePipeline } from '../../src/config/load.js';
 import type { Doc, Verdict } from '../../src/core/doc.js';
 import { silentLogger } from '../../src/core/log.js';
 import { runPipeline } from '../../src/core/runner.js';
+import { TextAnalysis, Workspace } from '../../src/stages/quality/analysis.js';
 import { QualityConfig } from '../../src/stages/quality/config.js';
 import { qualityStage } from '../../src/stages/quality/stage.js';
 import { jsonlCorpus, reutersStories, sharedCorpora } from '../corpora.js';
@@ -136,6 +137,31 @@ function agreement(): BenchCase {
 }
 
 /**
+ * The token stream alone (spaCy's English rules, with each token's hash, length and flags and
+ * the text's newlines): the step every family but language ID and bad words shares.
+ */
+function tokenStream(): BenchCase {
+  return {
+    name: 'shared-token-stream',
+    stage: 'quality',
+    async setup() {
+      const corpus = texts();
+      const bytes = corpus.reduce((n, t) => n + Buffer.byteLength(t), 0);
+      const ws = new Workspace();
+      const run = (): number => corpus.reduce((n, t) => n + new TextAnalysis(t, ws.spacy, ws).tokens.count, 0);
+      run();
+      return async () => {
+        const cpu = process.cpuUsage();
+        let tokens = 0;
+        for (let r = 0; r < 3; r++) tokens += run();
+        const used = process.cpuUsage(cpu);
+        return { docs: corpus.length * 3, bytes: bytes * 3, cores: 1, extra: { cpu_mb_per_s: Math.round((bytes * 3) / 1e6 / ((used.user + used.system) / 1e6) * 10) / 10, tokens } };
+      };
+    },
+  };
+}
+
+/**
  * A fixed trivial workload (count spaces and newlines with charCodeAt) on the same texts: how
  * fast this machine scans text right now. On a busy machine every figure drops; compare ratios.
  */
@@ -167,6 +193,7 @@ export const qualitySuite: BenchSuite = {
   name: 'quality',
   cases: [
     calibration(),
+    tokenStream(),
     perCore('all-families', { rules: ALL, c4: { filter_no_terminal_punct: false } }),
     perCore('all-but-language', { rules: ALL.filter((f) => f !== 'language'), c4: { filter_no_terminal_punct: false } }),
     perCore('language', { rules: ['language'] }),

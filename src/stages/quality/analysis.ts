@@ -1,63 +1,21 @@
 /**
- * What the rule families measure about one text, computed once and shared: the word tokens (the
- * most expensive step, used by Gopher quality, Gopher repetition, FineWeb and C4), one pass over
- * the tokens' characters (hash, length, punctuation and letter flags), and the code-point
- * length. Buffers live in `Workspace`, one per worker, and are reused from document to document.
+ * What the rule families measure about one text, computed once and shared: the token stream
+ * (the most expensive step; each token comes with its hash, length and flags, see
+ * `tokenizer/token-buffer.ts`), the lines of `str.splitlines()`, the pieces of `split("\n")` and
+ * the length in code points. Each is computed on first use. Buffers and tables live in
+ * `Workspace`, one per worker, and are reused from document to document.
  */
-import crypto from 'node:crypto';
-import { CodeSet } from './text/code-set.js';
+import { DuplicateFinder, type Duplicates } from './text/duplicates.js';
 import { PairInterner, SpanInterner } from './text/interner.js';
-import { PY_ALPHA, codePointLength, forEachLine, hasSurrogates } from './text/python-text.js';
-import { SegmenterTokenizer, SEGMENTED_LANGUAGES } from './tokenizer/segmenter.js';
-import { SpacyEnglishTokenizer, TokenBuffer } from './tokenizer/spacy-english.js';
+import { codePointLength, forEachLine, hasSurrogates } from './text/python-text.js';
+import { SpanList } from './text/span-list.js';
+import { SEGMENTED_LANGUAGES, SegmenterTokenizer } from './tokenizer/segmenter.js';
+import { SpacyEnglishTokenizer } from './tokenizer/spacy-english.js';
+import { TokenBuffer } from './tokenizer/token-buffer.js';
 
 export interface WordTokenizer {
+  /** Appends the tokens of `text[start:end]` to `out`, with their facts. */
   tokenize(text: string, out: TokenBuffer, start?: number, end?: number): void;
-}
-
-/** datatrove's `PUNCTUATION` (utils/text.py): ASCII and CJK punctuation plus C0/C1 controls. */
-export const DATATROVE_PUNCTUATION = CodeSet.fromChars([..."!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»"]);
-for (const [lo, hi] of [[0, 9], [11, 13], [13, 32], [127, 160]]) DATATROVE_PUNCTUATION.addRange(lo, hi - 1);
-
-const CHAR_PUNCT = 1;
-const CHAR_ALPHA = 2;
-const CHAR = new Uint8Array(0x10000);
-for (let c = 0; c < 0x10000; c++) CHAR[c] = (DATATROVE_PUNCTUATION.has(c) ? CHAR_PUNCT : 0) | (PY_ALPHA.has(c) ? CHAR_ALPHA : 0);
-
-/** Word flag: the token has a character outside datatrove's punctuation set (it is a "word"). */
-export const WORD_NOT_SYMBOL = 1;
-/** Word flag: the token has an alphabetic character (`str.isalpha`). */
-export const WORD_ALPHA = 2;
-
-/**
- * A per-process random seed for span hashes: outputs never depend on hash values (equal spans
- * are compared in full), and a seed nobody knows keeps crafted colliding words from making the
- * interners' probe chains long.
- */
-export const HASH_SEED = (crypto.getRandomValues(new Uint32Array(1))[0] | 1) ^ 0x811c9dc5;
-
-/** The hash the word pass and the interner agree on (FNV-1a over UTF-16 units, seeded). */
-export function spanHash(text: string, start: number, end: number): number {
-  let h = HASH_SEED ^ (end - start);
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h ^ (h >>> 15);
-}
-
-/** Per-token facts, indexed like the token buffer. */
-export class WordFacts {
-  count = 0;
-  hashes = new Int32Array(1024);
-  /** Length in code points. */
-  lengths = new Int32Array(1024);
-  flags = new Uint8Array(1024);
-
-  ensure(n: number): void {
-    if (this.hashes.length >= n) return;
-    const size = Math.max(n, this.hashes.length * 2);
-    this.hashes = new Int32Array(size);
-    this.lengths = new Int32Array(size);
-    this.flags = new Uint8Array(size);
-  }
 }
 
 /** Per-worker tools and scratch buffers. Not shared between threads. */
@@ -69,21 +27,35 @@ export class Workspace {
   /** Scratch tokens for single lines (C4's edited lines). */
   readonly lineTokens = new TokenBuffer();
   readonly words = new SpanInterner();
-  readonly spans = new SpanInterner();
   readonly pairs = new PairInterner();
-  readonly facts = new WordFacts();
+  readonly duplicates = new DuplicateFinder();
+  /** Span lists of the two most recent analyses (a document's text and C4's edit of it). */
+  private readonly analysisSpans = [[new SpanList(), new SpanList()], [new SpanList(), new SpanList()]];
+  private nextSpans = 0;
+  /** Span lists a family fills and reads within one call (paragraphs, lines). */
+  readonly paragraphs = new SpanList();
+  readonly pieces = new SpanList();
 
-  /** The word tokenizer for a language code (`auto` mode), or spaCy's English rules. */
+  /** The word tokenizer for a language code (`auto` mode): a segmenter for scripts without spaces, else spaCy's English rules. */
   tokenizerFor(language: string | undefined): WordTokenizer {
-    const base = language?.split(/[-_]/)[0];
-    if (!base || !SEGMENTED_LANGUAGES.has(base)) return this.spacy;
-    let seg = this.segmenters.get(base);
-    if (!seg) this.segmenters.set(base, (seg = new SegmenterTokenizer(base)));
-    return seg;
+    if (language === undefined) return this.spacy;
+    const base = /[-_]/.test(language) ? language.split(/[-_]/)[0] : language;
+    if (!SEGMENTED_LANGUAGES.has(base)) return this.spacy;
+    let tokenizer = this.segmenters.get(base);
+    if (!tokenizer) this.segmenters.set(base, (tokenizer = new SegmenterTokenizer(base)));
+    return tokenizer;
   }
 
-  /** A token buffer for a new text; the one before the previous is recycled. */
-  takeBuffer(): TokenBuffer {
+  /** Span lists for a new analysis: [segments, lines]. */
+  takeSpans(): SpanList[] {
+    const lists = this.analysisSpans[this.nextSpans];
+    this.nextSpans ^= 1;
+    return lists;
+  }
+
+  /** A token buffer for a new text: not `keep` (a buffer still being read), else the older of the two. */
+  takeBuffer(keep?: TokenBuffer): TokenBuffer {
+    if (this.buffers[this.nextBuffer] === keep) this.nextBuffer ^= 1;
     const buf = this.buffers[this.nextBuffer];
     this.nextBuffer ^= 1;
     buf.reset();
@@ -91,30 +63,31 @@ export class Workspace {
   }
 }
 
-/** `text.split("\n")` pieces: [start, end) pairs with the FNV hash of each piece. */
-export interface Segments {
-  spans: Int32Array;
-  hashes: Int32Array;
+/** Tokens known without tokenizing (C4 builds the edited text's tokens from the lines it kept), built only if asked for. */
+export interface KnownTokens {
   count: number;
+  build(): TokenBuffer;
 }
+
+/** Line breaks of `str.splitlines()` other than `\n`: without them, its lines are the pieces of `split("\n")`. */
+const OTHER_LINE_BREAKS = /[\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
 
 export class TextAnalysis {
   private tokenBuffer: TokenBuffer | undefined;
-  private factsReady = false;
   private cpLength = -1;
-  private lineSpans: number[] | undefined;
-  private segmentCache: Segments | undefined;
+  private linesReady = false;
+  private readonly segmentList: SpanList;
+  private readonly lineList: SpanList;
   readonly surrogates: boolean;
 
   constructor(
     readonly text: string,
     readonly tokenizer: WordTokenizer,
     readonly workspace: Workspace,
-    /** Tokens already known (C4 builds the edited text's tokens from the lines it kept). */
-    tokens?: TokenBuffer,
+    private readonly known?: KnownTokens,
   ) {
     this.surrogates = hasSurrogates(text);
-    this.tokenBuffer = tokens;
+    [this.segmentList, this.lineList] = workspace.takeSpans();
   }
 
   /** Python `len(text)`. */
@@ -123,13 +96,21 @@ export class TextAnalysis {
     return this.cpLength;
   }
 
-  /** The word tokens of the whole text (datatrove's `word_tokenize`, whitespace tokens dropped). */
+  /** The word tokens of the whole text (datatrove's `word_tokenize`, whitespace tokens dropped), with their facts. */
   get tokens(): TokenBuffer {
     if (!this.tokenBuffer) {
-      this.tokenBuffer = this.workspace.takeBuffer();
-      this.tokenizer.tokenize(this.text, this.tokenBuffer);
+      if (this.known) this.tokenBuffer = this.known.build();
+      else {
+        this.tokenBuffer = this.workspace.takeBuffer();
+        this.tokenizer.tokenize(this.text, this.tokenBuffer);
+      }
     }
     return this.tokenBuffer;
+  }
+
+  /** How many tokens there are (without building tokens that are known). */
+  get tokenCount(): number {
+    return this.tokenBuffer?.count ?? this.known?.count ?? this.tokens.count;
   }
 
   /** Python `len(text[start:end])`. */
@@ -137,77 +118,56 @@ export class TextAnalysis {
     return this.surrogates ? codePointLength(this.text, start, end) : end - start;
   }
 
-  /** `text.splitlines()` as [start, end) pairs (Gopher quality and C4 both need them). */
-  get lines(): number[] {
-    if (!this.lineSpans) {
-      const spans: number[] = [];
-      forEachLine(this.text, (s, e) => spans.push(s, e));
-      this.lineSpans = spans;
-    }
-    return this.lineSpans;
+  /** `text.split("\n")`. */
+  get segments(): SpanList {
+    if (!this.linesReady) this.splitLines();
+    return this.segmentList;
   }
 
-  /** `text.split("\n")` with each piece's hash, computed in one pass (Gopher and FineWeb lines). */
-  get segments(): Segments {
-    if (this.segmentCache) return this.segmentCache;
+  /** `text.splitlines()` (Gopher quality and C4 both need them). */
+  get lines(): SpanList {
+    if (!this.linesReady) this.splitLines();
+    return this.lineList;
+  }
+
+  /**
+   * Splits at the text's `\n`s, found by the tokenizer when it records them (tokenizing is needed
+   * anyway by every family that asks), else by a scan; `splitlines()` gives the same pieces
+   * unless other line breaks occur.
+   */
+  private splitLines(): void {
     const text = this.text;
-    let n = 1;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-    const spans = new Int32Array(2 * n);
-    const hashes = new Int32Array(n);
+    const segments = this.segmentList.reset();
+    const toks = this.known && !this.tokenBuffer ? undefined : this.tokens;
+    let otherBreaks: boolean;
     let start = 0;
-    for (let k = 0; k < n; k++) {
-      const nl = text.indexOf('\n', start);
-      const end = nl < 0 ? text.length : nl;
-      spans[2 * k] = start;
-      spans[2 * k + 1] = end;
-      hashes[k] = spanHash(text, start, end);
-      start = end + 1;
+    if (toks && toks.newlineCount >= 0) {
+      for (let k = 0; k < toks.newlineCount; k++) {
+        segments.push(start, toks.newlines[k]);
+        start = toks.newlines[k] + 1;
+      }
+      otherBreaks = toks.otherBreaks;
+    } else {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+        segments.push(start, i);
+        start = i + 1;
+      }
+      otherBreaks = OTHER_LINE_BREAKS.test(text);
     }
-    return (this.segmentCache = { spans, hashes, count: n });
+    segments.push(start, text.length);
+    if (!otherBreaks) {
+      // Less the empty piece after a final newline (or of an empty text).
+      const n = segments.count;
+      this.lineList.copyFrom(segments, segments.spans[2 * n - 1] === segments.spans[2 * n - 2] ? n - 1 : n);
+    } else {
+      const lines = this.lineList.reset();
+      forEachLine(text, (s, e) => lines.push(s, e));
+    }
+    this.linesReady = true;
   }
 
-  /** Hash, code-point length and flags of every token, from one pass over their characters. */
-  get facts(): WordFacts {
-    const facts = this.workspace.facts;
-    if (this.factsReady) return facts;
-    const { text } = this;
-    const toks = this.tokens;
-    const n = toks.count;
-    facts.ensure(n);
-    const { hashes, lengths, flags } = facts;
-    for (let t = 0; t < n; t++) {
-      const s = toks.starts[t];
-      const e = toks.ends[t];
-      let h = HASH_SEED ^ (e - s);
-      let punctOnly = CHAR_PUNCT;
-      let alpha = 0;
-      let astral = 0;
-      for (let i = s; i < e; i++) {
-        const c = text.charCodeAt(i);
-        h = Math.imul(h ^ c, 0x01000193);
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < e) {
-          const d = text.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d <= 0xdfff) {
-            // An astral character: never in the punctuation set; a letter per PY_ALPHA.
-            h = Math.imul(h ^ d, 0x01000193);
-            i++;
-            astral++;
-            punctOnly = 0;
-            if (PY_ALPHA.has(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000)) alpha = CHAR_ALPHA;
-            continue;
-          }
-        }
-        const f = CHAR[c];
-        punctOnly &= f;
-        alpha |= f & CHAR_ALPHA;
-      }
-      hashes[t] = h ^ (h >>> 15);
-      lengths[t] = e - s - astral;
-      flags[t] = (punctOnly ? 0 : WORD_NOT_SYMBOL) | (alpha ? WORD_ALPHA : 0);
-    }
-    facts.count = n;
-    this.factsReady = true;
-    return facts;
+  /** The spans of `list` that repeat an earlier one. */
+  findDuplicates(list: SpanList): Duplicates {
+    return this.workspace.duplicates.find(this.text, list.spans, list.count, this.surrogates);
   }
 }

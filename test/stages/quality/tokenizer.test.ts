@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachLine, pyStrip } from '../../../src/stages/quality/text/python-text.js';
 import { countSentences } from '../../../src/stages/quality/tokenizer/sentences.js';
-import { SpacyEnglishTokenizer, TokenBuffer } from '../../../src/stages/quality/tokenizer/spacy-english.js';
+import { SpacyEnglishTokenizer } from '../../../src/stages/quality/tokenizer/spacy-english.js';
+import { TokenBuffer } from '../../../src/stages/quality/tokenizer/token-buffer.js';
 
 const tokenizer = new SpacyEnglishTokenizer();
 
@@ -61,7 +62,7 @@ test('sentences: spaCy sentencizer rules', () => {
   const count = (text: string): number => {
     const buf = new TokenBuffer();
     tokenizer.tokenize(text, buf);
-    return countSentences(text, buf, 0, buf.count);
+    return countSentences(buf, 0, buf.count);
   };
   assert.equal(count('Hello. World.'), 2);
   assert.equal(count('Mr. Smith went home. He slept.'), 2);

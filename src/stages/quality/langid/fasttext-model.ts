@@ -19,10 +19,13 @@
  *    labels (`std::log(x + 1e-5)` scores, sigmoid at each node) finds the most probable label.
  *
  * Speed: a word's rows always sum to the same vector, so each word's sum (rounded to float32,
- * as fastText computes in float32) and row count are cached by the word's text. Text repeats
- * its words, so most words cost one cache probe instead of ~15 hashed n-gram lookups; results
- * do not depend on what is cached, because a word is always added as its rounded sum.
+ * as fastText computes in float32) and row count are cached by the word's text
+ * (`word-cache.ts`). Text repeats its words, so most words cost one cache probe instead of ~15
+ * hashed n-gram lookups; results do not depend on what is cached, because a word is always added
+ * as its rounded sum.
  */
+
+import { MAX_CACHED_WORD, WordSumCache } from './word-cache.js';
 
 export interface FastTextPrediction {
   label: string;
@@ -168,17 +171,18 @@ function readMatrix(r: Reader, dim: number): Matrix {
   };
 }
 
-/** An open-addressing map from int keys (>= 0) to int values (>= 0). */
+/**
+ * An open-addressing map from int keys (>= 0) to int values (>= 0), each key next to its value
+ * so a lookup touches one cache line.
+ */
 class IntMap {
-  private readonly keys: Int32Array;
-  private readonly values: Int32Array;
+  private readonly entries: Int32Array;
   private readonly mask: number;
 
   constructor(size: number) {
     let cap = 16;
     while (cap < size * 2) cap *= 2;
-    this.keys = new Int32Array(cap).fill(-1);
-    this.values = new Int32Array(cap);
+    this.entries = new Int32Array(2 * cap).fill(-1);
     this.mask = cap - 1;
   }
 
@@ -187,17 +191,19 @@ class IntMap {
   }
 
   set(key: number, value: number): void {
+    const e = this.entries;
     let s = this.slot(key);
-    while (this.keys[s] !== -1 && this.keys[s] !== key) s = (s + 1) & this.mask;
-    this.keys[s] = key;
-    this.values[s] = value;
+    while (e[2 * s] !== -1 && e[2 * s] !== key) s = (s + 1) & this.mask;
+    e[2 * s] = key;
+    e[2 * s + 1] = value;
   }
 
   get(key: number): number {
+    const e = this.entries;
     let s = this.slot(key);
     for (;;) {
-      const k = this.keys[s];
-      if (k === key) return this.values[s];
+      const k = e[2 * s];
+      if (k === key) return e[2 * s + 1];
       if (k === -1) return -1;
       s = (s + 1) & this.mask;
     }
@@ -212,10 +218,6 @@ const FNV_PRIME = 0x01000193;
 /** One byte into FNV-1a as fastText does it: the byte is a signed char. */
 const fnvByte = (h: number, b: number): number => Math.imul(h ^ (b >= 0x80 ? b | 0xffffff00 : b), FNV_PRIME);
 
-/** Word cache size (slots, a power of two): one 64-byte vector each. */
-const CACHE_SLOTS = 1 << 16;
-/** Longer words are not cached (they rarely repeat). */
-const CACHE_MAX_WORD = 40;
 
 export class FastTextModel {
   readonly labels: string[];
@@ -232,16 +234,19 @@ export class FastTextModel {
   private readonly words: string[];
   /** n-gram bucket → row past the words, when the model was pruned. */
   private readonly pruned: IntMap | null;
+  /**
+   * A bit per bucket the pruned model kept. Most n-grams fall in buckets it dropped, and this
+   * 2-million-bit set answers that from a smaller table than the map's.
+   */
+  private readonly retained: Uint8Array | null;
   private readonly eos: number;
   // Hierarchical softmax tree: children of internal nodes; leaves are labels 0..n-1.
   private readonly left: Int32Array;
   private readonly right: Int32Array;
   private readonly hidden: Float64Array;
   private readonly scratch: Float64Array;
-  // The word cache: text, row count and float32 row sum per slot.
-  private readonly cacheWords: (string | undefined)[] = new Array(CACHE_SLOTS);
-  private readonly cacheRows = new Int32Array(CACHE_SLOTS);
-  private readonly cacheSums: Float32Array;
+  /** Word sums of up to 65,536 words (8 MB). */
+  private readonly cache: WordSumCache;
   /** UTF-8 bytes of the current word's code points (packed 4 per int), reused. */
   private cpBytes = new Int32Array(256);
   private cpLens = new Uint8Array(256);
@@ -299,11 +304,16 @@ export class FastTextModel {
     this.eos = this.words.indexOf('</s>');
     if (pruneSize > 0) {
       this.pruned = new IntMap(pruneSize);
+      this.retained = new Uint8Array((this.bucket + 7) >> 3);
       for (let i = 0; i < pruneSize; i++) {
         const bucket = r.i32();
         this.pruned.set(bucket, r.i32());
+        this.retained[bucket >> 3] |= 1 << (bucket & 7);
       }
-    } else this.pruned = null;
+    } else {
+      this.pruned = null;
+      this.retained = null;
+    }
     this.input = readMatrix(r, this.dim);
     this.output = readMatrix(r, this.dim);
     if (!r.done) throw new Error('trailing bytes after the fastText model');
@@ -313,7 +323,7 @@ export class FastTextModel {
     if (this.loss === LOSS_HS) this.buildTree(labelCounts);
     this.hidden = new Float64Array(this.dim);
     this.scratch = new Float64Array(this.dim);
-    this.cacheSums = new Float32Array(CACHE_SLOTS * this.dim);
+    this.cache = new WordSumCache(this.dim, 1 << 16);
   }
 
   /** fastText's Huffman tree over label counts (labels are sorted by decreasing count). */
@@ -340,6 +350,7 @@ export class FastTextModel {
     const hidden = this.hidden;
     const dim = this.dim;
     hidden.fill(0);
+    const cache = this.cache;
     let rows = 0;
     const n = text.length;
     let i = 0;
@@ -347,30 +358,22 @@ export class FastTextModel {
       while (i < n && isSeparator(text.charCodeAt(i))) i++;
       if (i >= n) break;
       const start = i;
-      let h = 0x811c9dc5 ^ 0;
-      while (i < n) {
+      let h = FNV_OFFSET;
+      for (; i < n; i++) {
         const c = text.charCodeAt(i);
         if (isSeparator(c)) break;
         h = Math.imul(h ^ c, FNV_PRIME);
-        i++;
       }
-      const len = i - start;
-      if (len > CACHE_MAX_WORD) {
+      if (i - start > MAX_CACHED_WORD) {
         rows += this.wordRows(text, start, i, this.scratch);
         for (let d = 0; d < dim; d++) hidden[d] += Math.fround(this.scratch[d]);
         continue;
       }
-      const slot = (h ^ (h >>> 15) ^ len) & (CACHE_SLOTS - 1);
-      const cached = this.cacheWords[slot];
-      const sums = this.cacheSums;
-      if (cached === undefined || cached.length !== len || !sameAt(text, start, cached)) {
-        const count = this.wordRows(text, start, i, this.scratch);
-        for (let d = 0; d < dim; d++) sums[slot * dim + d] = this.scratch[d];
-        this.cacheRows[slot] = count;
-        this.cacheWords[slot] = text.slice(start, i);
-      }
-      rows += this.cacheRows[slot];
-      for (let d = 0; d < dim; d++) hidden[d] += sums[slot * dim + d];
+      const hash = h ^ (h >>> 15);
+      let at = cache.find(text, start, i, hash);
+      if (at < 0) at = cache.store(text, start, i, hash, this.scratch, this.wordRows(text, start, i, this.scratch));
+      rows += cache.rows(at);
+      cache.addTo(hidden, at);
     }
     // The end-of-line word.
     if (this.eos >= 0) {
@@ -435,7 +438,7 @@ export class FastTextModel {
       added++;
     }
     // Character n-grams of "<word>", as fastText's computeSubwords.
-    const { minn, maxn, bucket, nwords, pruned } = this;
+    const { minn, maxn, bucket, nwords, pruned, retained } = this;
     const invBucket = 1 / bucket;
     for (let a = 0; a < ncp; a++) {
       let h = FNV_OFFSET;
@@ -449,8 +452,11 @@ export class FastTextModel {
         let id = u - Math.floor(u * invBucket) * bucket;
         if (id >= bucket) id -= bucket;
         else if (id < 0) id += bucket;
-        const row = pruned ? pruned.get(id | 0) : id | 0;
-        if (row < 0) continue;
+        let row = id | 0;
+        if (retained) {
+          if ((retained[row >> 3] & (1 << (row & 7))) === 0) continue;
+          row = pruned!.get(row);
+        }
         this.input.addRow(out, nwords + row);
         added++;
       }
@@ -506,12 +512,6 @@ export class FastTextModel {
     for (let i = 0; i < osz; i++) sum += Math.exp(z[i] - z[best]);
     return { label: this.labels[best], probability: 1 / sum };
   }
-}
-
-/** Whether `word` occurs in `text` at `start` (an inlined loop: `startsWith` calls out of line). */
-function sameAt(text: string, start: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (text.charCodeAt(start + k) !== word.charCodeAt(k)) return false;
-  return true;
 }
 
 /** The next probe key for words whose hashes collide. */

@@ -107,23 +107,52 @@ export class BadWordList {
 
   /** The first listed word found in `lower` (already lowercased), or undefined. */
   find(lower: string): string | undefined {
+    return this.bounded ? this.findBounded(lower) : this.findAnywhere(lower);
+  }
+
+  /** Matches that start anywhere (languages written without spaces). */
+  private findAnywhere(lower: string): string | undefined {
+    for (let p = 0; p < lower.length; p++) {
+      const word = this.matchAt(lower, p);
+      if (word !== undefined) return word;
+    }
+    return undefined;
+  }
+
+  /**
+   * Matches that start at a word start (after a non-word character or at the text's start) and
+   * end at a word end. One pass keeps whether the previous unit is a word character, so units
+   * inside words cost one table lookup.
+   */
+  private findBounded(lower: string): string | undefined {
     const n = lower.length;
-    const first = this.first;
+    let prevWord = false;
     for (let p = 0; p < n; p++) {
-      const c0 = lower.charCodeAt(p);
-      if (first[c0] === 0) continue;
-      if (this.singles[c0] === 0 && p + 1 < n) {
-        const h = pairHash(c0, lower.charCodeAt(p + 1));
-        if ((this.pairs[h >> 3] & (1 << (h & 7))) === 0) continue;
+      const c = lower.charCodeAt(p);
+      if (!prevWord) {
+        const word = this.matchAt(lower, p);
+        if (word !== undefined) return word;
       }
-      if (this.bounded && p > 0 && isWordAt(lower, p - 1)) continue;
-      let node = 0;
-      for (let q = p; q < n; q++) {
-        node = this.child(node, lower.charCodeAt(q));
-        if (node < 0) break;
-        const word = this.ends[node];
-        if (word !== '' && (!this.bounded || q + 1 === n || !isWordAt(lower, q + 1))) return word;
-      }
+      prevWord = c < 0xd800 || c > 0xdfff ? WORD[c] === 1 : isWordAt(lower, p);
+    }
+    return undefined;
+  }
+
+  /** The list entry that starts at `p` (ending at a word end when bounded), if any. */
+  private matchAt(lower: string, p: number): string | undefined {
+    const n = lower.length;
+    const c0 = lower.charCodeAt(p);
+    if (this.first[c0] === 0) return undefined;
+    if (this.singles[c0] === 0 && p + 1 < n) {
+      const h = pairHash(c0, lower.charCodeAt(p + 1));
+      if ((this.pairs[h >> 3] & (1 << (h & 7))) === 0) return undefined;
+    }
+    let node = 0;
+    for (let q = p; q < n; q++) {
+      node = this.child(node, lower.charCodeAt(q));
+      if (node < 0) return undefined;
+      const word = this.ends[node];
+      if (word !== '' && (!this.bounded || q + 1 === n || !isWordAt(lower, q + 1))) return word;
     }
     return undefined;
   }

@@ -6,17 +6,19 @@
  * or `{` removes the document, as do fewer than `min_sentences` sentences in the kept lines. A
  * kept document's text is its kept lines joined with `\n`; dropped lines are counted.
  *
- * Sentences are counted with spaCy's sentencizer rules on the word tokens of the whole text (a
- * line's tokens are the ones inside it), re-tokenizing only lines a citation was cut from. The
- * kept lines' tokens become the edited text's tokens, so later families need not tokenize again.
- * Phrases are looked up once in the lowercased text, not per line.
+ * Lines are spans of the text, never copies, except lines a citation was cut from. Words per
+ * line are the tokenizer's whitespace chunks, and sentences are counted with spaCy's sentencizer
+ * rules on the shared word tokens (a line's tokens are the ones inside it), re-tokenizing only
+ * lines a citation was cut from. The kept lines' tokens become the edited text's tokens, so later
+ * families need not tokenize again; when every line is kept as it was, the text is not rebuilt.
+ * Phrases are looked up once in the whole text, not per line.
  */
-import type { TextAnalysis } from '../analysis.js';
+import type { KnownTokens, TextAnalysis } from '../analysis.js';
 import type { C4Config } from '../config.js';
 import type { Outcome } from '../outcome.js';
 import { codePointLength, isSpaceUnit, stripRange } from '../text/python-text.js';
 import { countSentences, sentenceStarts } from '../tokenizer/sentences.js';
-import type { TokenBuffer } from '../tokenizer/spacy-english.js';
+import type { TokenBuffer } from '../tokenizer/token-buffer.js';
 
 const CITATION = /\[\p{Nd}*\]|\[edit\]|\[citation needed\]/gu;
 const POLICY = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies', 'use of cookies', 'use cookies'];
@@ -25,23 +27,63 @@ const POLICY = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies
  * way that hides one (their letters differ where they would), so each line still sees its phrases.
  */
 const PHRASES = new RegExp(['lorem ipsum', 'javascript', ...POLICY].join('|'), 'gi');
+/** Whether `PHRASES` matches anywhere (most texts have no phrase; then no match is collected). */
+const ANY_PHRASE = new RegExp(PHRASES.source, 'i');
 
-/** `str.endswith((".", "?", "!", '"', "'"))` and not `str.endswith("...")`. */
-function endsWithTerminal(line: string): boolean {
-  const n = line.length;
+/** The line counters, in the order `judge` can first meet them. */
+const COUNTERS = [
+  'c4_lines',
+  'c4_lines_dropped_too_long_word',
+  'c4_lines_dropped_no_terminal_punct',
+  'c4_lines_dropped_too_few_words',
+  'c4_lines_dropped_javascript',
+  'c4_lines_dropped_policy',
+  'c4_lines_kept',
+] as const;
+const LINES = 0;
+const TOO_LONG_WORD = 1;
+const NO_TERMINAL_PUNCT = 2;
+const TOO_FEW_WORDS = 3;
+const JAVASCRIPT = 4;
+const POLICY_LINE = 5;
+const KEPT = 6;
+
+/**
+ * Line counts of one document, added to the outcome at the end in the order they were first
+ * counted (the order the manifest lists them in), at one addition per counter, not per line.
+ */
+class LineTally {
+  private readonly counts = new Int32Array(COUNTERS.length);
+  private readonly order: number[] = [];
+
+  reset(): void {
+    this.counts.fill(0);
+    this.order.length = 0;
+  }
+
+  add(counter: number): void {
+    if (this.counts[counter]++ === 0) this.order.push(counter);
+  }
+
+  flush(out: Outcome): void {
+    for (const c of this.order) out.count(COUNTERS[c], this.counts[c]);
+  }
+}
+
+/** `str.endswith((".", "?", "!", '"', "'"))` and not `str.endswith("...")`, on `line[s:e]`. */
+function endsWithTerminal(line: string, s: number, e: number): boolean {
+  const n = e - s;
   if (n === 0) return false;
-  const c = line.charCodeAt(n - 1);
+  const c = line.charCodeAt(e - 1);
   if (c === 0x3f || c === 0x21 || c === 0x22 || c === 0x27) return true;
   if (c !== 0x2e) return false;
-  return !(n >= 3 && line.charCodeAt(n - 2) === 0x2e && line.charCodeAt(n - 3) === 0x2e);
+  return !(n >= 3 && line.charCodeAt(e - 2) === 0x2e && line.charCodeAt(e - 3) === 0x2e);
 }
 
 /** Where a phrase occurs; lines ask in increasing order. */
 class PhraseHits {
   readonly positions: number[] = [];
   private cursor = 0;
-
-  constructor(readonly phrase: string) {}
 
   /** Whether an occurrence lies inside `[s, e)`; calls must come with non-decreasing `s`. */
   within(s: number, e: number): boolean {
@@ -51,32 +93,136 @@ class PhraseHits {
   }
 }
 
+/** The next occurrence of a character at or after a position; asked with non-decreasing positions. */
+class CharCursor {
+  private next = -1;
+
+  constructor(private readonly text: string, private readonly char: string) {}
+
+  /** Whether the character occurs in `[s, e)`. */
+  within(s: number, e: number): boolean {
+    if (this.next < s) {
+      const i = this.text.indexOf(this.char, s);
+      this.next = i < 0 ? Infinity : i;
+    }
+    return this.next < e;
+  }
+}
+
 export interface C4Result {
   text: string;
-  /** Tokens of `text`, built from the kept lines' tokens. */
+  /** Tokens of `text`, built from the kept lines' tokens when asked for. */
+  tokens?: KnownTokens;
+}
+
+/** A kept line that a citation was cut from: its new text and, judging lines, its own tokens. */
+interface EditedLine {
+  line: string;
   tokens?: TokenBuffer;
 }
 
-/** A kept line: where it came from and where its tokens are. */
-interface KeptLine {
-  line: string;
-  /** Offset of the line in the original text (its tokens' offsets are relative to it), or -1 when it was re-tokenized. */
-  source: number;
-  from: number;
-  to: number;
-  /** Tokens of a re-tokenized line: [start, end, wsBefore] triples relative to the line. */
-  own?: number[];
+/** The kept lines of one document, reused across documents. */
+class KeptLines {
+  count = 0;
+  /** The stripped line in the text. */
+  starts = new Int32Array(256);
+  ends = new Int32Array(256);
+  /** The line's tokens `[from, to)` in the text's tokens (unused for edited lines). */
+  from = new Int32Array(256);
+  to = new Int32Array(256);
+  /** Lines that were edited, by their index here. */
+  readonly edited = new Map<number, EditedLine>();
+
+  reset(): void {
+    this.count = 0;
+    this.edited.clear();
+  }
+
+  push(start: number, end: number, from: number, to: number, edited?: EditedLine): void {
+    if (this.count === this.starts.length) {
+      const n = this.count * 2;
+      for (const key of ['starts', 'ends', 'from', 'to'] as const) {
+        const a = new Int32Array(n);
+        a.set(this[key]);
+        this[key] = a;
+      }
+    }
+    const k = this.count++;
+    this.starts[k] = start;
+    this.ends[k] = end;
+    this.from[k] = from;
+    this.to[k] = to;
+    if (edited) this.edited.set(k, edited);
+  }
+
+  /** Line `k`'s text. */
+  line(text: string, k: number): string {
+    return this.edited.get(k)?.line ?? text.slice(this.starts[k], this.ends[k]);
+  }
 }
 
 export class C4Quality {
+  private readonly tally = new LineTally();
+  private readonly kept = new KeptLines();
+
   constructor(private readonly cfg: C4Config) {}
 
   /** Returns the kept text (and its tokens), or undefined when a failure was recorded. */
   run(a: TextAnalysis, out: Outcome): C4Result | undefined {
+    this.tally.reset();
+    this.kept.reset();
+    const sentences = this.judgeLines(a, out);
+    this.tally.flush(out);
+    if (sentences === undefined) return undefined;
+
+    const cfg = this.cfg;
+    const kept = this.kept;
+    out.signal('sentences', sentences);
+    out.signal('lines_kept', kept.count);
+    if (out.check(cfg.min_sentences !== null && sentences < cfg.min_sentences, 'too_few_sentences', sentences, cfg.min_sentences)) return undefined;
+    // A failure recorded in signals mode, or signals mode at all: the text is not edited.
+    if (out.failed || out.measureAll) return undefined;
+
+    const text = a.text;
+    if (cfg.split_paragraph && this.keptAsIs(a)) return { text };
+    const joined = this.joinKept(text, cfg.split_paragraph ? '\n' : ' ');
+    const [js, je] = stripRange(joined, 0, joined.length);
+    const result = js === 0 && je === joined.length ? joined : joined.slice(js, je);
+    if (!cfg.split_paragraph || result === text) return { text: result };
+    return { text: result, tokens: { count: this.keptTokenCount(), build: () => this.keptTokens(a, js) } };
+  }
+
+  /**
+   * The kept lines joined with `separator`. Lines that follow each other in the text with just
+   * the separator between them are sliced out together, which is the same string.
+   */
+  private joinKept(text: string, separator: string): string {
+    const kept = this.kept;
+    const sep = separator.charCodeAt(0);
+    const pieces: string[] = [];
+    for (let k = 0; k < kept.count; ) {
+      if (kept.edited.has(k)) {
+        pieces.push(kept.line(text, k++));
+        continue;
+      }
+      let last = k;
+      while (last + 1 < kept.count && !kept.edited.has(last + 1) && kept.starts[last + 1] === kept.ends[last] + 1 && text.charCodeAt(kept.ends[last]) === sep) last++;
+      pieces.push(text.slice(kept.starts[k], kept.ends[last]));
+      k = last + 1;
+    }
+    return pieces.join(separator);
+  }
+
+  /**
+   * Judges each line (or sentence); returns the sentences of the kept lines, or undefined when
+   * the document stopped at a failure.
+   */
+  private judgeLines(a: TextAnalysis, out: Outcome): number | undefined {
     const cfg = this.cfg;
     const text = a.text;
     const tokens = a.tokens;
-    const kept: KeptLine[] = [];
+    const tally = this.tally;
+    const kept = this.kept;
     let sentences = 0;
     let cursor = 0;
     let chunk = 0;
@@ -88,23 +234,26 @@ export class C4Quality {
     // whether one lies inside it. That equals Python's `phrase in line.lower()` unless
     // lowercasing could turn a non-ASCII character into a phrase letter: the Kelvin sign
     // becomes "k". Such texts (and lines a citation was cut from) are lowercased line by line.
-    const lorem = new PhraseHits('lorem ipsum');
-    const javascript = new PhraseHits('javascript');
-    const policy = new PhraseHits('policy');
+    const lorem = new PhraseHits();
+    const javascript = new PhraseHits();
+    const policy = new PhraseHits();
     const aligned = !text.includes('\u212a');
-    if (aligned && (cfg.filter_lorem_ipsum || cfg.filter_javascript || cfg.filter_policy)) {
+    if (aligned && (cfg.filter_lorem_ipsum || cfg.filter_javascript || cfg.filter_policy) && ANY_PHRASE.test(text)) {
       for (const m of text.matchAll(PHRASES)) {
         const p = m[0].toLowerCase();
         (p === 'lorem ipsum' ? lorem : p === 'javascript' ? javascript : policy).positions.push(m.index, m.index + p.length);
       }
     }
-    const anyCurly = text.includes('{');
-    const anyBracket = text.includes('[');
+    const curly = new CharCursor(text, '{');
+    const bracket = new CharCursor(text, '[');
 
     const judge = (lineStart: number, lineEnd: number, perLine: boolean): void => {
       if (stopped) return;
-      const [s, e] = stripRange(text, lineStart, lineEnd);
-      out.count('c4_lines');
+      let s = lineStart;
+      let e = lineEnd;
+      while (s < e && isSpaceUnit(text.charCodeAt(s))) s++;
+      while (e > s && isSpaceUnit(text.charCodeAt(e - 1))) e--;
+      tally.add(LINES);
       // line.split(): words, and whether one is too long. The tokenizer's whitespace chunks
       // are exactly those words; without them (a segmenter), scan the line.
       let words = 0;
@@ -128,96 +277,115 @@ export class C4Quality {
           if (max !== null && i - ws > max && (!a.surrogates || codePointLength(text, ws, i) > max)) tooLong = true;
         }
       }
-      if (tooLong) return void out.count('c4_lines_dropped_too_long_word');
-      let line = text.slice(s, e);
-      let edited = false;
-      if (cfg.remove_citations && anyBracket && line.includes('[')) {
+      if (tooLong) return tally.add(TOO_LONG_WORD);
+      // The line after citations are cut, when that changed it.
+      let edited: string | undefined;
+      if (cfg.remove_citations && bracket.within(s, e)) {
+        const line = text.slice(s, e);
         const cut = line.replace(CITATION, '');
-        edited = cut.length !== line.length;
-        line = cut;
+        if (cut.length !== line.length) edited = cut;
       }
-      if (cfg.filter_no_terminal_punct && !endsWithTerminal(line)) return void out.count('c4_lines_dropped_no_terminal_punct');
-      if (cfg.min_words_per_line !== null && words < cfg.min_words_per_line) return void out.count('c4_lines_dropped_too_few_words');
-      const own = edited || !aligned;
-      const lowerLine = own ? line.toLowerCase() : '';
+      if (cfg.filter_no_terminal_punct && !(edited === undefined ? endsWithTerminal(text, s, e) : endsWithTerminal(edited, 0, edited.length))) return tally.add(NO_TERMINAL_PUNCT);
+      if (cfg.min_words_per_line !== null && words < cfg.min_words_per_line) return tally.add(TOO_FEW_WORDS);
+      const own = edited !== undefined || !aligned;
+      const lowerLine = own ? (edited ?? text.slice(s, e)).toLowerCase() : '';
       const has = (hits: PhraseHits, phrase: string): boolean => (own ? lowerLine.includes(phrase) : hits.within(s, e));
       if (cfg.filter_lorem_ipsum && !loremSeen && has(lorem, 'lorem ipsum')) {
         loremSeen = true;
         if (out.check(true, 'contains_lorem_ipsum', 1, 0)) return void (stopped = true);
       }
-      if (cfg.filter_javascript && has(javascript, 'javascript')) return void out.count('c4_lines_dropped_javascript');
-      if (cfg.filter_curly_bracket && !curlySeen && anyCurly && line.includes('{')) {
+      if (cfg.filter_javascript && has(javascript, 'javascript')) return tally.add(JAVASCRIPT);
+      if (cfg.filter_curly_bracket && !curlySeen && (edited === undefined ? curly.within(s, e) : edited.includes('{'))) {
         curlySeen = true;
         if (out.check(true, 'contains_curly_bracket', 1, 0)) return void (stopped = true);
       }
       if (cfg.filter_policy) {
         const hit = own ? POLICY.some((p) => lowerLine.includes(p)) : policy.within(s, e);
-        if (hit) return void out.count('c4_lines_dropped_policy');
+        if (hit) return tally.add(POLICY_LINE);
       }
       if (!perLine) {
         sentences += 1;
-        kept.push({ line, source: -1, from: 0, to: 0 });
-      } else if (edited) {
+        kept.push(s, e, -1, -1, edited === undefined ? undefined : { line: edited });
+      } else if (edited !== undefined) {
         const buf = a.workspace.lineTokens;
         buf.reset();
-        a.tokenizer.tokenize(line, buf);
-        sentences += countSentences(line, buf, 0, buf.count);
-        const triples: number[] = [];
-        for (let t = 0; t < buf.count; t++) triples.push(buf.starts[t], buf.ends[t], buf.wsBefore[t]);
-        kept.push({ line, source: -1, from: 0, to: 0, own: triples });
+        a.tokenizer.tokenize(edited, buf);
+        sentences += countSentences(buf, 0, buf.count);
+        kept.push(s, e, -1, -1, { line: edited, tokens: buf.copy() });
       } else {
         let t = cursor;
         while (t < tokens.count && tokens.starts[t] < s) t++;
         let u = t;
         while (u < tokens.count && tokens.ends[u] <= e) u++;
         cursor = u;
-        sentences += countSentences(text, tokens, t, u);
-        kept.push({ line, source: s, from: t, to: u });
+        sentences += countSentences(tokens, t, u);
+        kept.push(s, e, t, u);
       }
-      out.count('c4_lines_kept');
+      tally.add(KEPT);
     };
 
     if (cfg.split_paragraph) {
-      const spans = a.lines;
-      for (let k = 0; k < spans.length && !stopped; k += 2) judge(spans[k], spans[k + 1], true);
-    }
-    else for (const [s, e] of sentenceSpans(text, tokens)) judge(s, e, false);
-    if (stopped) return undefined;
-
-    out.signal('sentences', sentences);
-    out.signal('lines_kept', kept.length);
-    if (out.check(cfg.min_sentences !== null && sentences < cfg.min_sentences, 'too_few_sentences', sentences, cfg.min_sentences)) return undefined;
-    if (out.failed) return undefined;
-
-    const joined = kept.map((k) => k.line).join(cfg.split_paragraph ? '\n' : ' ');
-    const [js, je] = stripRange(joined, 0, joined.length);
-    const result = js === 0 && je === joined.length ? joined : joined.slice(js, je);
-    if (!cfg.split_paragraph || result === text) return { text: result };
-    return { text: result, tokens: this.keptTokens(a, kept, js) };
+      const { spans, count } = a.lines;
+      for (let k = 0; k < count && !stopped; k++) judge(spans[2 * k], spans[2 * k + 1], true);
+    } else for (const [s, e] of sentenceSpans(text, tokens)) judge(s, e, false);
+    return stopped ? undefined : sentences;
   }
 
-  /** The tokens of the joined kept lines: each line's tokens moved to where the line now is. */
-  private keptTokens(a: TextAnalysis, kept: KeptLine[], strip: number): TokenBuffer {
+  /**
+   * Whether the kept lines joined with `\n` (and stripped) are the text itself: every line kept
+   * unedited and unstripped, each separated from the next by one `\n`, and no whitespace at
+   * either end of the text.
+   */
+  private keptAsIs(a: TextAnalysis): boolean {
+    const { text } = a;
+    const kept = this.kept;
+    const lines = a.lines.spans;
+    if (kept.count !== a.lines.count || kept.edited.size > 0) return false;
+    if (text.length > 0 && (isSpaceUnit(text.charCodeAt(0)) || isSpaceUnit(text.charCodeAt(text.length - 1)))) return false;
+    let expected = 0;
+    for (let k = 0; k < kept.count; k++) {
+      if (kept.starts[k] !== lines[2 * k] || kept.ends[k] !== lines[2 * k + 1] || kept.starts[k] !== expected) return false;
+      expected = kept.ends[k] + 1;
+      if (k + 1 < kept.count && text.charCodeAt(kept.ends[k]) !== 0x0a) return false;
+    }
+    return kept.count === 0 ? text.length === 0 : kept.ends[kept.count - 1] === text.length;
+  }
+
+  private keptTokenCount(): number {
+    const kept = this.kept;
+    let n = 0;
+    for (let k = 0; k < kept.count; k++) n += kept.edited.get(k)?.tokens?.count ?? kept.to[k] - kept.from[k];
+    return n;
+  }
+
+  /**
+   * The tokens of the joined kept lines: each line's tokens moved to where the line now is. Built
+   * when a later family asks for them, before the next document (C4's kept lines are reused).
+   */
+  private keptTokens(a: TextAnalysis, strip: number): TokenBuffer {
     const old = a.tokens;
-    const buf = a.workspace.takeBuffer();
+    const kept = this.kept;
+    const buf = a.workspace.takeBuffer(old);
     let offset = -strip;
-    for (let k = 0; k < kept.length; k++) {
-      const line = kept[k];
+    for (let k = 0; k < kept.count; k++) {
       // Every line after the first is preceded by a newline: a whitespace token for the sentencizer.
       let ws = 1;
-      if (line.own) {
-        for (let j = 0; j < line.own.length; j += 3) {
-          buf.push(line.own[j] + offset, line.own[j + 1] + offset, buf.count === 0 ? 0 : ws || line.own[j + 2]);
+      const edited = kept.edited.get(k);
+      if (edited) {
+        const own = edited.tokens!;
+        for (let t = 0; t < own.count; t++) {
+          buf.pushFrom(own, t, offset, buf.count === 0 ? 0 : ws || own.wsBefore[t]);
           ws = 0;
         }
+        offset += edited.line.length + 1;
       } else {
-        const shift = offset - line.source;
-        for (let t = line.from; t < line.to; t++) {
-          buf.push(old.starts[t] + shift, old.ends[t] + shift, buf.count === 0 ? 0 : ws || old.wsBefore[t]);
+        const shift = offset - kept.starts[k];
+        for (let t = kept.from[k]; t < kept.to[k]; t++) {
+          buf.pushFrom(old, t, shift, buf.count === 0 ? 0 : ws || old.wsBefore[t]);
           ws = 0;
         }
+        offset += kept.ends[k] - kept.starts[k] + 1;
       }
-      offset += line.line.length + 1;
     }
     return buf;
   }
@@ -225,7 +393,7 @@ export class C4Quality {
 
 /** spaCy's sentences of the whole text as stripped spans (datatrove `sent_tokenize`). */
 function sentenceSpans(text: string, tokens: TokenBuffer): [number, number][] {
-  const starts = sentenceStarts(text, tokens, 0, tokens.count);
+  const starts = sentenceStarts(tokens, 0, tokens.count);
   const spans: [number, number][] = [];
   for (let k = 0; k < starts.length; k++) {
     const last = (k + 1 < starts.length ? starts[k + 1] : tokens.count) - 1;

@@ -7,8 +7,7 @@ import type { TextAnalysis } from '../analysis.js';
 import type { FineWebConfig } from '../config.js';
 import { type Outcome, safeRatio } from '../outcome.js';
 import { CodeSet, codePointBefore } from '../text/code-set.js';
-import { stripRange } from '../text/python-text.js';
-import { duplicateSegments } from './gopher-repetition.js';
+import { isSpaceUnit } from '../text/python-text.js';
 
 /** Unicode's Sentence_Terminal characters (the default line endings that count as punctuation). */
 export const SENTENCE_TERMINALS = CodeSet.fromRegex(/\p{Sentence_Terminal}/u);
@@ -33,28 +32,24 @@ export class FineWebQuality {
   run(a: TextAnalysis, out: Outcome): void {
     const cfg = this.cfg;
     const text = a.text;
-    const lines: number[] = [];
     const segments = a.segments;
     const newlines = segments.count - 1;
-    /** Whether a piece of split("\n") has a non-whitespace character (`line.strip() != ""`). */
-    const nonEmpty = (s: number, e: number): boolean => {
-      const [ss, se] = stripRange(text, s, e);
-      return se > ss;
-    };
+    // The non-empty lines (`line.strip() != ""`), unstripped.
+    const lines = a.workspace.pieces.reset(segments.count);
     for (let k = 0; k < segments.count; k++) {
       const s = segments.spans[2 * k];
       const e = segments.spans[2 * k + 1];
-      if (nonEmpty(s, e)) lines.push(s, e);
+      if (hasNonSpace(text, s, e)) lines.push(s, e);
     }
-    const count = lines.length / 2;
+    const count = lines.count;
     out.signal('lines', count);
     if (out.check(count === 0, 'empty_document', 0, 1)) return;
 
     let punct = 0;
     let short = 0;
-    for (let k = 0; k < lines.length; k += 2) {
-      const s = lines[k];
-      const e = lines[k + 1];
+    for (let k = 0; k < count; k++) {
+      const s = lines.spans[2 * k];
+      const e = lines.spans[2 * k + 1];
       if (this.endsWithStop(text, s, e)) punct++;
       if (a.spanLength(s, e) <= cfg.short_line_length) short++;
     }
@@ -65,12 +60,12 @@ export class FineWebQuality {
     out.signal('short_line_ratio', shortRatio);
     if (out.check(shortRatio > cfg.max_short_line_ratio, 'too_many_short_lines', shortRatio, cfg.max_short_line_ratio)) return;
 
-    const dupChars = duplicateSegments(a, nonEmpty).chars;
+    const dupChars = a.findDuplicates(lines).chars;
     const dupRatio = safeRatio(dupChars, a.length - newlines);
     out.signal('duplicate_line_char_ratio', dupRatio);
     if (out.check(dupRatio > cfg.max_duplicate_line_char_ratio, 'too_many_duplicate_line_chars', dupRatio, cfg.max_duplicate_line_char_ratio)) return;
 
-    const newlineRatio = safeRatio(newlines, a.tokens.count);
+    const newlineRatio = safeRatio(newlines, a.tokenCount);
     out.signal('newline_word_ratio', newlineRatio);
     out.check(newlineRatio > cfg.max_newline_word_ratio, 'too_many_newlines', newlineRatio, cfg.max_newline_word_ratio);
   }
@@ -82,4 +77,10 @@ export class FineWebQuality {
     }
     return false;
   }
+}
+
+/** Whether `text[s:e]` has a character that is not Python whitespace. */
+function hasNonSpace(text: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (!isSpaceUnit(text.charCodeAt(i))) return true;
+  return false;
 }

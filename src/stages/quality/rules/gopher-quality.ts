@@ -4,10 +4,12 @@
  * and the mean word length leave out tokens made only of punctuation (datatrove's
  * PUNCTUATION_SET), while the ratios divide by all tokens, as datatrove does.
  */
-import { type TextAnalysis, WORD_ALPHA, WORD_NOT_SYMBOL, spanHash } from '../analysis.js';
+import type { TextAnalysis } from '../analysis.js';
 import type { GopherQualityConfig } from '../config.js';
 import { type Outcome, safeRatio } from '../outcome.js';
-import { PY_SPACE } from '../text/python-text.js';
+import { isSpaceUnit } from '../text/python-text.js';
+import { StringTable } from '../text/string-table.js';
+import { TOKEN_ALPHA, TOKEN_WORD } from '../tokenizer/token-buffer.js';
 
 export interface WordStats {
   /** All tokens. */
@@ -22,51 +24,49 @@ export interface WordStats {
   stopWords: number;
 }
 
-/** Stop words by their span hash, so tokens are never sliced just to be looked up. */
+/** The stop words, found by the tokens' hashes, so tokens are never sliced just to be looked up. */
 export class StopWords {
-  private readonly byHash = new Map<number, string[]>();
-  readonly size: number;
+  private readonly table: StringTable;
+  private readonly found: Uint8Array;
 
   constructor(words: string[]) {
-    const unique = [...new Set(words)];
-    this.size = unique.length;
-    for (const w of unique) {
-      const h = spanHash(w, 0, w.length);
-      const list = this.byHash.get(h);
-      if (list) list.push(w);
-      else this.byHash.set(h, [w]);
-    }
+    this.table = new StringTable(words);
+    this.found = new Uint8Array(this.table.size);
   }
 
-  /** The stop word equal to `text[s:e]` (whose hash is `h`), if any. */
-  match(text: string, s: number, e: number, h: number): string | undefined {
-    const list = this.byHash.get(h);
-    if (!list) return undefined;
-    for (const w of list) if (w.length === e - s && text.startsWith(w, s)) return w;
-    return undefined;
+  /** How many distinct stop words the tokens hold. */
+  countIn(a: TextAnalysis): number {
+    const toks = a.tokens;
+    const { hashes, starts, ends } = toks;
+    const size = this.table.size;
+    this.found.fill(0);
+    let distinct = 0;
+    for (let t = 0; t < toks.count && distinct < size; t++) {
+      const id = this.table.findHashed(a.text, starts[t], ends[t], hashes[t]);
+      if (id >= 0 && this.found[id] === 0) {
+        this.found[id] = 1;
+        distinct++;
+      }
+    }
+    return distinct;
   }
 }
 
 export function wordStats(a: TextAnalysis, stopWords: StopWords): WordStats {
   const toks = a.tokens;
-  const { hashes, lengths, flags } = a.facts;
+  const { lengths, flags } = toks;
   let words = 0;
   let wordChars = 0;
   let alphaTokens = 0;
-  const found = new Set<string>();
   for (let t = 0; t < toks.count; t++) {
     const f = flags[t];
-    if (f & WORD_NOT_SYMBOL) {
+    if (f & TOKEN_WORD) {
       words++;
       wordChars += lengths[t];
     }
-    if (f & WORD_ALPHA) alphaTokens++;
-    if (found.size < stopWords.size) {
-      const w = stopWords.match(a.text, toks.starts[t], toks.ends[t], hashes[t]);
-      if (w !== undefined) found.add(w);
-    }
+    if (f & TOKEN_ALPHA) alphaTokens++;
   }
-  return { tokens: toks.count, words, wordChars, alphaTokens, stopWords: found.size };
+  return { tokens: toks.count, words, wordChars, alphaTokens, stopWords: stopWords.countIn(a) };
 }
 
 /** Python `text.count(needle)`: non-overlapping occurrences. */
@@ -76,19 +76,17 @@ export function countOccurrences(text: string, needle: string): number {
   return n;
 }
 
+/** Lines that start with a bullet and lines that end with an ellipsis, after `strip()`. */
 function lineShapes(a: TextAnalysis): { lines: number; bullets: number; ellipses: number } {
   const text = a.text;
-  const spans = a.lines;
-  const lines = spans.length / 2;
+  const { spans, count: lines } = a.lines;
   let bullets = 0;
   let ellipses = 0;
-  for (let k = 0; k < spans.length; k += 2) {
-    const start = spans[k];
-    const end = spans[k + 1];
-    let s = start;
-    while (s < end && PY_SPACE.has(text.charCodeAt(s))) s++;
-    let e = end;
-    while (e > s && PY_SPACE.has(text.charCodeAt(e - 1))) e--;
+  for (let k = 0; k < 2 * lines; k += 2) {
+    let s = spans[k];
+    let e = spans[k + 1];
+    while (s < e && isSpaceUnit(text.charCodeAt(s))) s++;
+    while (e > s && isSpaceUnit(text.charCodeAt(e - 1))) e--;
     if (s < e) {
       const first = text.charCodeAt(s);
       if (first === 0x2022 || first === 0x2d) bullets++;

@@ -12,81 +12,57 @@
  * Deviation: datatrove compares repeated 5-10-grams as `"".join(words)`, so two different word
  * sequences with the same letters ("ab c" / "a bc") count as repeats there and not here.
  */
-import { type TextAnalysis, spanHash } from '../analysis.js';
+import type { TextAnalysis } from '../analysis.js';
 import type { GopherRepetitionConfig } from '../config.js';
 import { type Outcome, safeRatio } from '../outcome.js';
 import type { PairInterner } from '../text/interner.js';
+import type { SpanList } from '../text/span-list.js';
 import { isSpaceUnit } from '../text/python-text.js';
 
-/** datatrove `find_duplicates`: repeated elements and their characters (spans compared in place). */
-export function findDuplicates(a: TextAnalysis, spans: number[]): { elements: number; chars: number } {
-  const seen = a.workspace.spans;
-  seen.reset(a.text, spans.length / 2);
-  let elements = 0;
-  let chars = 0;
-  for (let k = 0; k < spans.length; k += 2) {
-    const s = spans[k];
-    const e = spans[k + 1];
-    const before = seen.size;
-    seen.internHashed(s, e, spanHash(a.text, s, e));
-    if (seen.size === before) {
-      elements++;
-      chars += a.spanLength(s, e);
-    }
-  }
-  return { elements, chars };
-}
-
-/** `re.split(r"\n{2,}", text.strip())` as spans. */
-function paragraphs(a: TextAnalysis): number[] {
+/** `re.split(r"\n{2,}", text.strip())`, from the text's newlines. */
+function paragraphs(a: TextAnalysis): SpanList {
   const text = a.text;
   let start = 0;
   let end = text.length;
   // str.strip() removes Python whitespace at both ends.
   while (start < end && isSpaceUnit(text.charCodeAt(start))) start++;
   while (end > start && isSpaceUnit(text.charCodeAt(end - 1))) end--;
-  const spans: number[] = [];
+  // Newline k ends piece k of split("\n").
+  const { spans: segments, count } = a.segments;
+  const newlines = count - 1;
+  const at = (k: number): number => segments[2 * k + 1];
+  const out = a.workspace.paragraphs.reset();
   let from = start;
-  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i)) {
-    let j = i;
-    while (j < end && text.charCodeAt(j) === 0x0a) j++;
-    if (j - i >= 2) {
-      spans.push(from, i);
-      from = j;
+  let k = 0;
+  while (k < newlines && at(k) < start) k++;
+  while (k < newlines && at(k) < end) {
+    // A run of consecutive newlines (none reaches `end`: the text is stripped there).
+    let last = k;
+    while (last + 1 < newlines && at(last + 1) === at(last) + 1) last++;
+    if (last > k) {
+      out.push(from, at(k));
+      from = at(last) + 1;
     }
-    i = j;
+    k = last + 1;
   }
-  spans.push(from, end);
-  return spans;
+  out.push(from, end);
+  return out;
 }
 
 /**
  * `re.split("\n+", text)`: the pieces of `split("\n")` without the empty ones between
- * newlines (the first and the last piece stay even when empty). Returns repeated pieces and
- * their characters, like `findDuplicates`, with the pieces' hashes computed once per text.
+ * newlines (the first and the last piece stay even when empty).
  */
-export function duplicateSegments(a: TextAnalysis, keep: (s: number, e: number, k: number, last: number) => boolean): { elements: number; chars: number; count: number } {
-  const { spans, hashes, count } = a.segments;
-  const seen = a.workspace.spans;
-  seen.reset(a.text, count);
-  let elements = 0;
-  let chars = 0;
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const s = spans[2 * k];
-    const e = spans[2 * k + 1];
-    if (!keep(s, e, k, count - 1)) continue;
-    kept++;
-    const before = seen.size;
-    seen.internHashed(s, e, hashes[k]);
-    if (seen.size === before) {
-      elements++;
-      chars += a.spanLength(s, e);
-    }
+function lines(a: TextAnalysis): SpanList {
+  const { spans: segments, count: n } = a.segments;
+  const out = a.workspace.pieces.reset(n);
+  for (let k = 0; k < n; k++) {
+    const s = segments[2 * k];
+    const e = segments[2 * k + 1];
+    if (e > s || k === 0 || k === n - 1) out.push(s, e);
   }
-  return { elements, chars, count: kept };
+  return out;
 }
-
 
 /**
  * Word n-gram classes of one document, level by level. Only "active" positions are tracked: those
@@ -113,7 +89,6 @@ class NgramLevels {
 
   load(a: TextAnalysis): void {
     const toks = a.tokens;
-    const facts = a.facts;
     const n = toks.count;
     if (this.words.length < n) {
       const size = Math.max(n, this.words.length * 2);
@@ -132,11 +107,11 @@ class NgramLevels {
     this.cum[0] = 0;
     for (let t = 0; t < n; t++) {
       const before = interner.size;
-      const id = interner.internHashed(toks.starts[t], toks.ends[t], facts.hashes[t]);
+      const id = interner.internHashed(toks.starts[t], toks.ends[t], toks.hashes[t]);
       if (interner.size > before) counts[id] = 0;
       counts[id]++;
       this.words[t] = id;
-      this.cum[t + 1] = this.cum[t] + facts.lengths[t];
+      this.cum[t + 1] = this.cum[t] + toks.lengths[t];
     }
     this.count = n;
     this.n = 1;
@@ -248,16 +223,17 @@ export class GopherRepetition {
     const total = a.length;
 
     const paras = paragraphs(a);
-    const pd = findDuplicates(a, paras);
-    const paraFrac = safeRatio(pd.elements, paras.length / 2);
+    const pd = a.findDuplicates(paras);
+    const paraFrac = safeRatio(pd.elements, paras.count);
     out.signal('duplicate_paragraph_fraction', paraFrac);
     if (out.check(cfg.max_duplicate_paragraph_fraction !== null && paraFrac > cfg.max_duplicate_paragraph_fraction, 'duplicate_paragraphs', paraFrac, cfg.max_duplicate_paragraph_fraction)) return;
     const paraChars = safeRatio(pd.chars, total);
     out.signal('duplicate_paragraph_char_fraction', paraChars);
     if (out.check(cfg.max_duplicate_paragraph_char_fraction !== null && paraChars > cfg.max_duplicate_paragraph_char_fraction, 'duplicate_paragraph_chars', paraChars, cfg.max_duplicate_paragraph_char_fraction)) return;
 
-    const ld = duplicateSegments(a, (s, e, k, last) => e > s || k === 0 || k === last);
-    const lineFrac = safeRatio(ld.elements, ld.count);
+    const lineSpans = lines(a);
+    const ld = a.findDuplicates(lineSpans);
+    const lineFrac = safeRatio(ld.elements, lineSpans.count);
     out.signal('duplicate_line_fraction', lineFrac);
     if (out.check(cfg.max_duplicate_line_fraction !== null && lineFrac > cfg.max_duplicate_line_fraction, 'duplicate_lines', lineFrac, cfg.max_duplicate_line_fraction)) return;
     const lineChars = safeRatio(ld.chars, total);

@@ -4,8 +4,8 @@
  * through `Intl.Segmenter`. Every non-whitespace segment is a token (punctuation too, as with
  * spaCy), so the quality rules see the same kind of token list.
  */
-import { PY_SPACE } from '../text/python-text.js';
-import type { TokenBuffer } from './spacy-english.js';
+import { isSpaceUnit } from '../text/python-text.js';
+import type { TokenBuffer } from './token-buffer.js';
 
 /** Languages whose words are found with `Intl.Segmenter` (ISO 639-1 codes, as fastText labels them). */
 export const SEGMENTED_LANGUAGES: ReadonlySet<string> = new Set(['zh', 'ja', 'th', 'lo', 'km', 'my', 'bo', 'dz', 'wuu', 'yue']);
@@ -20,11 +20,12 @@ export class SegmenterTokenizer {
   tokenize(text: string, out: TokenBuffer, start = 0, end = text.length): void {
     const slice = start === 0 && end === text.length ? text : text.slice(start, end);
     let wsBefore = 0;
+    const first = out.count;
     for (const { segment, index } of this.segmenter.segment(slice)) {
       let s = 0;
       let e = segment.length;
-      while (s < e && PY_SPACE.has(segment.charCodeAt(s))) s++;
-      while (e > s && PY_SPACE.has(segment.charCodeAt(e - 1))) e--;
+      while (s < e && isSpaceUnit(segment.charCodeAt(s))) s++;
+      while (e > s && isSpaceUnit(segment.charCodeAt(e - 1))) e--;
       if (s === e) {
         // Whitespace: a run other than one space is a token to the sentencizer, as in spaCy.
         if (segment !== ' ') wsBefore = 1;
@@ -33,5 +34,6 @@ export class SegmenterTokenizer {
       out.push(start + index + s, start + index + e, wsBefore);
       wsBefore = 0;
     }
+    out.describe(text, first);
   }
 }

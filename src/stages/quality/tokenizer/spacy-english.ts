@@ -16,70 +16,24 @@
  * the chunk length: the special-case lookup only runs on short strings, suffix search looks at a
  * bounded tail, and the URL pattern only runs on strings that could be URLs.
  *
+ * Speed: one pass over the text finds the chunks, hashes them, notes the line breaks, and tells
+ * chunks of only ASCII letters or only digits (most of them: one token each, facts known at
+ * once) from the rest. The rest go through the rules above, and their tokens are kept by chunk
+ * text (`chunk-cache.ts`), so a chunk like "said." costs the rules once. Every token leaves with
+ * the facts the rule families need (`token-buffer.ts`).
+ *
  * Known deviations from spaCy: its token cache (a string seen earlier is tokenized as it was then,
  * which only differs in contrived cases), special-case matches across whitespace, and URLs longer
  * than `MAX_URL_LENGTH` or with more than `MAX_URL_MARKS` '@' and ':' (split like other text).
  */
 import { CodeSet, codePointAt, codePointBefore, unitLength } from '../text/code-set.js';
-import { PY_SPACE } from '../text/python-text.js';
+import { LINE_BREAK, PY_SPACE } from '../text/python-text.js';
+import { HASH_PRIME, HASH_SEED, finishHash } from '../text/span-hash.js';
+import { StringTable } from '../text/string-table.js';
+import { ChunkCache, MAX_CACHED_CHUNK } from './chunk-cache.js';
 import { ALPHA, ALPHA_LOWER, ALPHA_UPPER, ICONS, LIST_CURRENCY, LIST_HYPHENS, LIST_PUNCT, LIST_QUOTES, LIST_UNITS, QUOTES, SUFFIX_DOT_AFTER } from './en-classes.js';
 import { type Exceptions, englishTokenizerExceptions } from './en-exceptions.js';
-
-/** Token spans of one tokenization, in buffers reused across documents. */
-export class TokenBuffer {
-  count = 0;
-  starts = new Int32Array(1024);
-  ends = new Int32Array(1024);
-  /** 1 when a whitespace token (a run other than a single space) comes right before this token. */
-  wsBefore = new Uint8Array(1024);
-  /**
-   * The whitespace-separated chunks the tokens came from (Python's `str.split()` words), when the
-   * tokenizer records them (-1: it did not).
-   */
-  chunkCount = -1;
-  chunkStarts = new Int32Array(256);
-  chunkEnds = new Int32Array(256);
-
-  reset(): void {
-    this.count = 0;
-    this.chunkCount = -1;
-  }
-
-  pushChunk(start: number, end: number): void {
-    if (this.chunkCount === this.chunkStarts.length) {
-      const n = this.chunkStarts.length * 2;
-      const s = new Int32Array(n);
-      s.set(this.chunkStarts);
-      const e = new Int32Array(n);
-      e.set(this.chunkEnds);
-      this.chunkStarts = s;
-      this.chunkEnds = e;
-    }
-    this.chunkStarts[this.chunkCount] = start;
-    this.chunkEnds[this.chunkCount++] = end;
-  }
-
-  push(start: number, end: number, wsBefore: number): void {
-    if (this.count === this.starts.length) this.grow();
-    const i = this.count++;
-    this.starts[i] = start;
-    this.ends[i] = end;
-    this.wsBefore[i] = wsBefore;
-  }
-
-  private grow(): void {
-    const n = this.starts.length * 2;
-    const starts = new Int32Array(n);
-    starts.set(this.starts);
-    const ends = new Int32Array(n);
-    ends.set(this.ends);
-    const ws = new Uint8Array(n);
-    ws.set(this.wsBefore);
-    this.starts = starts;
-    this.ends = ends;
-    this.wsBefore = ws;
-  }
-}
+import { DIGITS_FLAGS, LETTERS_FLAGS, TokenBuffer } from './token-buffer.js';
 
 // Per-UTF-16-unit flags for the BMP; astral code points go through the CodeSets.
 const F_ALPHA = 1;
@@ -124,6 +78,18 @@ function flagsOf(cp: number): number {
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 const isAsciiLetter = (c: number): boolean => ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+
+// Per UTF-16 unit, for the scan that splits text into chunks: Python whitespace, ASCII letter,
+// ASCII digit, line break. Chunks of only letters or only digits (most of them) need no affix
+// rules. Line breaks are whitespace; the scan records them for the line-based rules.
+const SCAN_SPACE = 1;
+const SCAN_LETTER = 2;
+const SCAN_DIGIT = 4;
+const SCAN_BREAK = 8;
+const SCAN = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) {
+  SCAN[c] = (FLAGS[c] & F_SPACE ? SCAN_SPACE : 0) | (isAsciiLetter(c) ? SCAN_LETTER : 0) | (isDigit(c) ? SCAN_DIGIT : 0) | (LINE_BREAK.has(c) ? SCAN_BREAK : 0);
+}
 
 /** Longer strings are never tested against the URL pattern (keeps hostile input linear). */
 export const MAX_URL_LENGTH = 2048;
@@ -177,27 +143,25 @@ function classSource(set: CodeSet): string {
   return parts.join('');
 }
 
-interface Special {
-  /** Lengths (UTF-16 units) of the pieces the string is split into. */
+/** A special case re-matched over finished tokens: the token texts it is split into without it. */
+interface MatcherPattern {
+  tokens: string[];
+  /** Lengths (UTF-16 units) of the pieces the exception becomes. */
   pieces: number[];
 }
 
-/** A special case re-matched over finished tokens: the token texts it is split into without it. */
-interface MatcherPattern {
-  key: string;
-  tokens: string[];
-}
-
 export class SpacyEnglishTokenizer {
-  private readonly specials = new Map<string, Special>();
+  /** The exceptions, and by the same id the lengths of the pieces each is split into. */
+  private readonly specials: StringTable;
+  private readonly specialPieces: number[][];
   /** Quick rejection: a bit per hash of (length, first unit, last unit) of the exceptions. */
   private readonly specialShapes = new Uint8Array(8192);
-  private maxSpecialLength = 0;
   private readonly unitsByLast = new Map<number, string[]>();
   private readonly currencyByLast = new Map<number, string[]>();
   private readonly url = urlPattern();
-  /** Patterns of the special matcher, by the text of their first token. */
-  private readonly matcher = new Map<string, MatcherPattern[]>();
+  /** Patterns of the special matcher, by the id of their first token's text in `matcherFirst`. */
+  private readonly matcherFirst: StringTable;
+  private readonly matcher: MatcherPattern[][];
   /** Quick rejection for the matcher: a bit per shape hash of the patterns' first tokens. */
   private readonly matcherShapes = new Uint8Array(8192);
 
@@ -206,67 +170,76 @@ export class SpacyEnglishTokenizer {
   private suffixes = new Int32Array(64);
   private infixes = new Int32Array(64);
   private chunkTokens: number[] = [];
+  private readonly cache = new ChunkCache();
 
   constructor(exceptions: Exceptions = englishTokenizerExceptions()) {
-    for (const [key, pieces] of exceptions) {
-      this.specials.set(key, { pieces: pieces.map((p) => p.length) });
-      setBit(this.specialShapes, shapeHash(key.length, key.charCodeAt(0), key.charCodeAt(key.length - 1)));
-      this.maxSpecialLength = Math.max(this.maxSpecialLength, key.length);
-    }
+    this.specials = new StringTable(exceptions.keys());
+    this.specialPieces = this.specials.strings.map((key) => exceptions.get(key)!.map((p) => p.length));
+    for (const key of this.specials.strings) setBit(this.specialShapes, shapeHash(key.length, key.charCodeAt(0), key.charCodeAt(key.length - 1)));
     for (const unit of LIST_UNITS) pushTo(this.unitsByLast, unit.charCodeAt(unit.length - 1), unit);
     for (const cur of LIST_CURRENCY) pushTo(this.currencyByLast, cur.charCodeAt(cur.length - 1), cur);
     // spaCy re-matches only exceptions that its affix or infix rules would otherwise split.
-    for (const key of exceptions.keys()) {
+    const byFirst = new Map<string, MatcherPattern[]>();
+    for (const [key, pieces] of exceptions) {
       if (/\s/.test(key)) continue;
       const tokens = this.tokenizeChunkText(key, false);
       if (tokens.length < 2) continue;
-      pushTo(this.matcher, tokens[0], { key, tokens });
+      pushTo(byFirst, tokens[0], { tokens, pieces: pieces.map((p) => p.length) });
       const t0 = tokens[0];
       setBit(this.matcherShapes, shapeHash(t0.length, t0.charCodeAt(0), t0.charCodeAt(t0.length - 1)));
     }
+    this.matcherFirst = new StringTable(byFirst.keys());
+    this.matcher = this.matcherFirst.strings.map((first) => byFirst.get(first)!);
   }
 
-  /** Tokenizes `text[start:end]` into `out` (appending). */
+  /** Tokenizes `text[start:end]` into `out` (appending), with each token's facts. */
   tokenize(text: string, out: TokenBuffer, start = 0, end = text.length): void {
-    let i = start;
     let wsBefore = 0;
     if (out.chunkCount < 0) out.chunkCount = 0;
+    if (out.newlineCount < 0) out.newlineCount = 0;
     // Leading whitespace is always a token of its own.
-    if (i < end && FLAGS[text.charCodeAt(i)] & F_SPACE) {
-      while (i < end && FLAGS[text.charCodeAt(i)] & F_SPACE) i++;
-      wsBefore = 1;
-    }
+    let i = this.skipSpace(text, start, end, out);
+    if (i > start) wsBefore = 1;
     while (i < end) {
       const chunkStart = i;
-      // Letters only, digits only, or anything: the first two need no affix rules.
-      let letters = true;
-      let digits = true;
-      while (i < end) {
+      // One pass finds the chunk's end, whether it is only letters or only digits, and its
+      // hash (the token's, when the chunk is one token).
+      let kinds = SCAN_LETTER | SCAN_DIGIT;
+      let h = HASH_SEED;
+      for (; i < end; i++) {
         const c = text.charCodeAt(i);
-        if (c < 0x80) {
-          if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) break;
-          if (letters && !isAsciiLetter(c)) letters = false;
-          if (digits && !isDigit(c)) digits = false;
-        } else {
-          if (FLAGS[c] & F_SPACE) break;
-          letters = digits = false;
-        }
-        i++;
+        const f = SCAN[c];
+        if (f & SCAN_SPACE) break;
+        kinds &= f;
+        h = Math.imul(h ^ c, HASH_PRIME);
       }
       out.pushChunk(chunkStart, i);
-      if (digits) out.push(chunkStart, i, wsBefore);
-      else this.tokenizeChunk(text, chunkStart, i, letters, out, wsBefore);
+      const len = i - chunkStart;
+      if (kinds & SCAN_DIGIT) out.pushDescribed(chunkStart, i, wsBefore, finishHash(h, len), len, DIGITS_FLAGS);
+      else if (kinds & SCAN_LETTER) this.tokenizeLetters(text, chunkStart, i, finishHash(h, len), out, wsBefore);
+      else this.tokenizeChunk(text, chunkStart, i, finishHash(h, len), out, wsBefore);
       if (i >= end) break;
       // A whitespace run: one leading space is the previous token's trailing space.
       const runStart = i;
-      while (i < end && FLAGS[text.charCodeAt(i)] & F_SPACE) i++;
+      i = this.skipSpace(text, i, end, out);
       wsBefore = i - runStart > 1 || text.charCodeAt(runStart) !== 0x20 ? 1 : 0;
     }
   }
 
+  /** The end of the whitespace run at `i`, noting its line breaks in `out`. */
+  private skipSpace(text: string, i: number, end: number, out: TokenBuffer): number {
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      const f = SCAN[c];
+      if ((f & SCAN_SPACE) === 0) break;
+      if (f & SCAN_BREAK) out.lineBreak(i, c);
+    }
+    return i;
+  }
+
   /** The token texts of one whitespace-free string (for tests and the matcher's patterns). */
   tokenizeChunkText(chunk: string, withSpecials = true): string[] {
-    const out = new TokenBuffer();
+    const out = new TokenBuffer(16);
     if (withSpecials) this.tokenize(chunk, out);
     else this.splitChunk(chunk, 0, chunk.length, false, out, 0);
     const tokens: string[] = [];
@@ -274,24 +247,33 @@ export class SpacyEnglishTokenizer {
     return tokens;
   }
 
-  private tokenizeChunk(text: string, a: number, b: number, simple: boolean, out: TokenBuffer, wsBefore: number): void {
-    if (simple) {
-      // Only letters: no affix, infix or URL can apply; only an exception ("cannot", "dont").
-      const special = this.special(text, a, b);
-      if (special) this.pushSpecial(special, a, out, wsBefore);
-      else out.push(a, b, wsBefore);
-      return;
+  /** A chunk of ASCII letters only: no affix, infix or URL can apply; only an exception ("cannot", "dont"). */
+  private tokenizeLetters(text: string, a: number, b: number, hash: number, out: TokenBuffer, wsBefore: number): void {
+    const special = this.specials.findHashed(text, a, b, hash);
+    if (special < 0) out.pushDescribed(a, b, wsBefore, hash, b - a, LETTERS_FLAGS);
+    else {
+      const first = out.count;
+      this.pushSpecial(special, a, out, wsBefore);
+      out.describe(text, first);
     }
+  }
+
+  /** Any other chunk: the full rules, then each token's facts; or the same tokens as last time. */
+  private tokenizeChunk(text: string, a: number, b: number, hash: number, out: TokenBuffer, wsBefore: number): void {
+    const cacheable = b - a <= MAX_CACHED_CHUNK;
+    if (cacheable && this.cache.replay(text, a, b, hash, out, wsBefore)) return;
     const first = out.count;
     this.splitChunk(text, a, b, true, out, wsBefore);
     if (out.count - first >= 2) this.applyMatcher(text, first, out);
+    out.describe(text, first);
+    if (cacheable) this.cache.store(text, a, b, hash, out, first);
   }
 
   /** spaCy's `_tokenize`: exceptions, affixes, URL, infixes. */
   private splitChunk(text: string, a: number, b: number, withSpecials: boolean, out: TokenBuffer, wsBefore: number): void {
     if (withSpecials) {
       const special = this.special(text, a, b);
-      if (special) {
+      if (special >= 0) {
         this.pushSpecial(special, a, out, wsBefore);
         return;
       }
@@ -303,17 +285,17 @@ export class SpacyEnglishTokenizer {
     let first = true;
     while (b > a && b - a !== lastSize) {
       // The whole chunk was already checked above.
-      if (withSpecials && !first && this.special(text, a, b)) break;
+      if (withSpecials && !first && this.special(text, a, b) >= 0) break;
       first = false;
       lastSize = b - a;
       const pre = this.findPrefix(text, a, b);
-      if (pre !== 0 && withSpecials && b - (a + pre) > 0 && this.special(text, a + pre, b)) {
+      if (pre !== 0 && withSpecials && b - (a + pre) > 0 && this.special(text, a + pre, b) >= 0) {
         nPre = this.pushPair('prefixes', nPre, a, a + pre);
         a += pre;
         break;
       }
       const suf = this.findSuffix(text, a + pre, b);
-      if (suf !== 0 && withSpecials && b - suf - a > 0 && this.special(text, a, b - suf)) {
+      if (suf !== 0 && withSpecials && b - suf - a > 0 && this.special(text, a, b - suf) >= 0) {
         nSuf = this.pushPair('suffixes', nSuf, b - suf, b);
         b -= suf;
         break;
@@ -337,8 +319,8 @@ export class SpacyEnglishTokenizer {
       ws = 0;
     }
     if (b > a) {
-      const special = withSpecials ? this.special(text, a, b) : undefined;
-      if (special) {
+      const special = withSpecials ? this.special(text, a, b) : -1;
+      if (special >= 0) {
         this.pushSpecial(special, a, out, ws);
         ws = 0;
       } else if (this.isUrl(text, a, b)) {
@@ -389,17 +371,22 @@ export class SpacyEnglishTokenizer {
     return n + 2;
   }
 
-  private special(text: string, a: number, b: number): Special | undefined {
+  /** Whether `text[a:b]` could be an exception, from its length and end units alone. */
+  private mayBeSpecial(text: string, a: number, b: number): boolean {
     const len = b - a;
-    if (len > this.maxSpecialLength || len === 0) return undefined;
-    if (!hasBit(this.specialShapes, shapeHash(len, text.charCodeAt(a), text.charCodeAt(b - 1)))) return undefined;
-    return this.specials.get(text.slice(a, b));
+    if (len > this.specials.maxLength || len === 0) return false;
+    return hasBit(this.specialShapes, shapeHash(len, text.charCodeAt(a), text.charCodeAt(b - 1)));
   }
 
-  private pushSpecial(special: Special, a: number, out: TokenBuffer, wsBefore: number): void {
+  /** The id of the exception `text[a:b]`, or -1. */
+  private special(text: string, a: number, b: number): number {
+    return this.mayBeSpecial(text, a, b) ? this.specials.find(text, a, b) : -1;
+  }
+
+  private pushSpecial(special: number, a: number, out: TokenBuffer, wsBefore: number): void {
     let s = a;
     let ws = wsBefore;
-    for (const len of special.pieces) {
+    for (const len of this.specialPieces[special]) {
       out.push(s, s + len, ws);
       ws = 0;
       s += len;
@@ -549,14 +536,14 @@ export class SpacyEnglishTokenizer {
    */
   private applyMatcher(text: string, first: number, out: TokenBuffer): void {
     const n = out.count - first;
-    let matches: { start: number; end: number; key: string }[] | undefined;
+    let matches: { start: number; end: number; pieces: number[] }[] | undefined;
     for (let t = 0; t < n - 1; t++) {
       const s = out.starts[first + t];
       const e = out.ends[first + t];
       if (!hasBit(this.matcherShapes, shapeHash(e - s, text.charCodeAt(s), text.charCodeAt(e - 1)))) continue;
-      const patterns = this.matcher.get(text.slice(s, e));
-      if (!patterns) continue;
-      for (const p of patterns) {
+      const id = this.matcherFirst.find(text, s, e);
+      if (id < 0) continue;
+      for (const p of this.matcher[id]) {
         if (t + p.tokens.length > n) continue;
         let ok = true;
         for (let k = 1; k < p.tokens.length && ok; k++) {
@@ -564,7 +551,7 @@ export class SpacyEnglishTokenizer {
           const te = out.ends[first + t + k];
           ok = te - ts === p.tokens[k].length && text.startsWith(p.tokens[k], ts);
         }
-        if (ok) (matches ??= []).push({ start: t, end: t + p.tokens.length, key: p.key });
+        if (ok) (matches ??= []).push({ start: t, end: t + p.tokens.length, pieces: p.pieces });
       }
     }
     if (!matches) return;
@@ -584,7 +571,7 @@ export class SpacyEnglishTokenizer {
       for (; t < span.start; t++) tokens.push(out.starts[first + t], out.ends[first + t], out.wsBefore[first + t]);
       let s = out.starts[first + span.start];
       let ws = out.wsBefore[first + span.start];
-      for (const len of this.specials.get(span.key)!.pieces) {
+      for (const len of span.pieces) {
         tokens.push(s, s + len, ws);
         ws = 0;
         s += len;

@@ -1,0 +1,206 @@
+/**
+ * The shared token stream and the structures built on it give the same answers as computing
+ * each thing on its own from the text: token facts (hash, length, flags) against a naive
+ * recomputation, the chunk cache against cold tokenization, newlines against `split("\n")` and
+ * `splitlines()`, C4's kept-line tokens against tokenizing the edited text, and the duplicate
+ * finder and string table against plain Sets.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TextAnalysis, Workspace } from '../../../src/stages/quality/analysis.js';
+import { C4Config } from '../../../src/stages/quality/config.js';
+import { Outcome } from '../../../src/stages/quality/outcome.js';
+import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
+import { DuplicateFinder } from '../../../src/stages/quality/text/duplicates.js';
+import { PUNCT_CATEGORY, PY_ALPHA, forEachLine } from '../../../src/stages/quality/text/python-text.js';
+import { spanHash } from '../../../src/stages/quality/text/span-hash.js';
+import { StringTable } from '../../../src/stages/quality/text/string-table.js';
+import { SegmenterTokenizer } from '../../../src/stages/quality/tokenizer/segmenter.js';
+import { SpacyEnglishTokenizer } from '../../../src/stages/quality/tokenizer/spacy-english.js';
+import {
+  DATATROVE_PUNCTUATION,
+  SENTENCE_FINAL,
+  TOKEN_ALPHA,
+  TOKEN_FINAL,
+  TOKEN_PUNCT,
+  TOKEN_WORD,
+  TokenBuffer,
+} from '../../../src/stages/quality/tokenizer/token-buffer.js';
+import { GOOD_TEXT } from './helpers.js';
+
+/** A seeded generator, so failures reproduce. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = (
+  "the said company 1987 5.5 11-1/2 1,234 U.S. Mr. don't it's John's (Reuters) \"quoted\" end. end, end; x--y " +
+  'http://example.com/a-b info@example.com 10km $10 US$5 e.g. :) [1] [edit] {x} #tag ... … • - — ' +
+  'Straße naïve 東京 日本語です。 😀 👍🏽 𝔘𝔫𝔦 ‼ ｡ ¿Qué? «non» ﬁ'
+).split(' ');
+const SEPARATORS = [' ', ' ', ' ', '  ', '\n', '\n\n', '\r\n', '\t', '\u00a0', '\u2028', '\u000b', '\u0085', '\u3000', ' \n '];
+
+function randomText(rnd: () => number, words: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < words; i++) {
+    parts.push(PIECES[Math.floor(rnd() * PIECES.length)]);
+    parts.push(SEPARATORS[Math.floor(rnd() * SEPARATORS.length)]);
+  }
+  return parts.join('');
+}
+
+/** Token facts from first principles, one token at a time. */
+function naiveFlags(token: string): number {
+  const cps = Array.from(token, (ch) => ch.codePointAt(0)!);
+  let flags = 0;
+  if (cps.some((cp) => !DATATROVE_PUNCTUATION.has(cp))) flags |= TOKEN_WORD;
+  if (cps.some((cp) => PY_ALPHA.has(cp))) flags |= TOKEN_ALPHA;
+  if (cps.length === 1 && SENTENCE_FINAL.has(cps[0])) flags |= TOKEN_FINAL;
+  else if (cps.every((cp) => PUNCT_CATEGORY.has(cp))) flags |= TOKEN_PUNCT;
+  return flags;
+}
+
+function assertFactsOf(text: string, toks: TokenBuffer, label: string): void {
+  for (let t = 0; t < toks.count; t++) {
+    const token = text.slice(toks.starts[t], toks.ends[t]);
+    const where = `${label}: token ${t} ${JSON.stringify(token)}`;
+    assert.equal(toks.hashes[t], spanHash(text, toks.starts[t], toks.ends[t]), where);
+    assert.equal(toks.lengths[t], Array.from(token).length, where);
+    assert.equal(toks.flags[t], naiveFlags(token), where);
+  }
+}
+
+test('every token carries its hash, code-point length and flags (spaCy rules and segmenter)', () => {
+  const rnd = random(7);
+  const spacy = new SpacyEnglishTokenizer();
+  const segmenter = new SegmenterTokenizer('ja');
+  for (let i = 0; i < 200; i++) {
+    const text = randomText(rnd, 1 + Math.floor(rnd() * 80));
+    for (const tokenizer of [spacy, segmenter]) {
+      const buf = new TokenBuffer();
+      tokenizer.tokenize(text, buf);
+      assertFactsOf(text, buf, JSON.stringify(text.slice(0, 40)));
+    }
+  }
+});
+
+test('the chunk cache gives the tokens the rules give', () => {
+  const rnd = random(11);
+  const warm = new SpacyEnglishTokenizer();
+  // Many distinct chunks (so cache slots are replaced) around repeated ones.
+  const numbers = Array.from({ length: 20_000 }, (_, i) => `${i},${i % 97}.${i % 7}`);
+  warm.tokenize(numbers.join(' '), new TokenBuffer());
+  const text = randomText(rnd, 5_000) + ' ' + numbers.slice(0, 5_000).join(' ');
+  const cached = new TokenBuffer();
+  warm.tokenize(text, cached);
+  // Each distinct chunk once, through a cold tokenizer: the rules alone.
+  const chunks = [...new Set(text.split(/[\s\u0085\u00a0\u2028\u3000]+/).filter(Boolean))];
+  const cold = new SpacyEnglishTokenizer();
+  const byChunk = new Map(chunks.map((c) => [c, cold.tokenizeChunkText(c).join('\u0001')]));
+  for (let c = 0; c < cached.chunkCount; c++) {
+    const s = cached.chunkStarts[c];
+    const e = cached.chunkEnds[c];
+    const got: string[] = [];
+    for (let t = 0; t < cached.count; t++) if (cached.starts[t] >= s && cached.ends[t] <= e) got.push(text.slice(cached.starts[t], cached.ends[t]));
+    assert.equal(got.join('\u0001'), byChunk.get(text.slice(s, e)), text.slice(s, e));
+  }
+  assertFactsOf(text, cached, 'cached');
+});
+
+test('lines and split("\\n") pieces come from the tokenizer\'s newlines, and equal a scan', () => {
+  const ws = new Workspace();
+  const texts = ['', '\n', 'a', 'a\n', '\na\n\nb\n', 'a\r\nb\rc\u2028d\u001ce\u0085f\u000bg\n', '  x  \n\n\n  y  ', GOOD_TEXT];
+  const rnd = random(3);
+  for (let i = 0; i < 100; i++) texts.push(randomText(rnd, Math.floor(rnd() * 60)));
+  for (const text of texts) {
+    const pieces = text.split('\n');
+    const lines: string[] = [];
+    forEachLine(text, (s, e) => lines.push(text.slice(s, e)));
+    for (const tokenizer of [ws.spacy, ws.tokenizerFor('zh')]) {
+      const a = new TextAnalysis(text, tokenizer, ws);
+      void a.tokens;
+      const got = (list: { spans: Int32Array; count: number }): string[] =>
+        Array.from({ length: list.count }, (_, k) => text.slice(list.spans[2 * k], list.spans[2 * k + 1]));
+      assert.deepEqual(got(a.segments), pieces, JSON.stringify(text));
+      assert.deepEqual(got(a.lines), lines, JSON.stringify(text));
+    }
+  }
+});
+
+test('C4 edits: the kept lines\' tokens are the tokens of the edited text', () => {
+  const ws = new Workspace();
+  const c4 = new C4Quality(C4Config.parse({ filter_no_terminal_punct: false, min_sentences: null }));
+  const texts = [
+    GOOD_TEXT,
+    '  Indented first line of the story here.\nshort\n    Another paragraph starts here [1] with a citation.\nThe end of it all, said he.  ',
+    'Line one has words.\n\n\nLine two [edit] has more words.\r\nLine three\u2028line four has four words\n',
+  ];
+  const rnd = random(5);
+  for (let i = 0; i < 150; i++) texts.push(randomText(rnd, 20 + Math.floor(rnd() * 100)));
+  let edited = 0;
+  for (const text of texts) {
+    const before = new TextAnalysis(text, ws.spacy, ws);
+    const result = c4.run(before, new Outcome(false));
+    if (!result?.tokens) continue;
+    edited++;
+    const known = result.tokens;
+    const after = new TextAnalysis(result.text, ws.spacy, ws, known);
+    assert.equal(after.tokenCount, known.count);
+    const shared = after.tokens;
+    const fresh = new TokenBuffer();
+    ws.spacy.tokenize(result.text, fresh);
+    assert.equal(shared.count, fresh.count, JSON.stringify(result.text));
+    for (const key of ['starts', 'ends', 'wsBefore', 'hashes', 'lengths', 'flags'] as const) {
+      assert.deepEqual(Array.from(shared[key].subarray(0, shared.count)), Array.from(fresh[key].subarray(0, fresh.count)), `${key}: ${JSON.stringify(result.text)}`);
+    }
+  }
+  assert.ok(edited > 50, `${edited} texts edited`);
+});
+
+test('duplicate pieces: the cheap-key filter finds what a Set finds', () => {
+  const rnd = random(9);
+  const finder = new DuplicateFinder();
+  // Pieces of equal length and equal ends that differ inside share a cheap key.
+  const alphabet = ['abcXdef', 'abcYdef', 'abcXdef', 'a😀b', 'a😀b', '', 'x', 'abcZdef', 'q'];
+  for (let round = 0; round < 200; round++) {
+    const pieces = Array.from({ length: Math.floor(rnd() * 40) }, () => alphabet[Math.floor(rnd() * alphabet.length)]);
+    const text = pieces.join('\n');
+    const spans = new Int32Array(2 * pieces.length);
+    let at = 0;
+    pieces.forEach((p, k) => {
+      spans[2 * k] = at;
+      spans[2 * k + 1] = at + p.length;
+      at += p.length + 1;
+    });
+    const seen = new Set<string>();
+    let elements = 0;
+    let chars = 0;
+    for (const p of pieces) {
+      if (seen.has(p)) {
+        elements++;
+        chars += Array.from(p).length;
+      } else seen.add(p);
+    }
+    assert.deepEqual(finder.find(text, spans, pieces.length, true), { elements, chars }, JSON.stringify(pieces));
+  }
+});
+
+test('string table: members found by span, others not', () => {
+  const words = ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with', "n't", 'Mr.', '😀'];
+  const table = new StringTable(words);
+  const text = `x ${words.join(' ')} them th bee an 😀😀 Mr`;
+  for (const w of words) {
+    const at = text.indexOf(` ${w} `) + 1;
+    assert.equal(table.strings[table.find(text, at, at + w.length)], w);
+  }
+  for (const w of ['them', 'th', 'bee', 'an', '😀😀', 'Mr']) {
+    const at = text.indexOf(w);
+    assert.equal(table.find(text, at, at + w.length), -1, w);
+  }
+});
