@@ -1,5 +1,6 @@
 /** Every benchmark suite, one line each. */
 import type { BenchSuite } from '../harness.js';
+import { auditSuite } from './audit.js';
 import { decontamSuite } from './decontam.js';
 import { dedupSuite } from './dedup.js';
 import { extractSuite } from './extract.js';
@@ -7,4 +8,4 @@ import { pipelineSuite } from './pipeline.js';
 import { qualitySuite } from './quality.js';
 import { safetySuite } from './safety.js';
 
-export const suites: BenchSuite[] = [pipelineSuite, extractSuite, dedupSuite, qualitySuite, safetySuite, decontamSuite];
+export const suites: BenchSuite[] = [pipelineSuite, extractSuite, dedupSuite, qualitySuite, safetySuite, decontamSuite, auditSuite];

@@ -48,7 +48,9 @@ async function walk(dir: string): Promise<string[]> {
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
+    // A symbolic link counts as what it points to.
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await fs.stat(full).catch(() => null))?.isDirectory());
+    if (isDir) out.push(...(await walk(full)));
     else if (entry.isFile() || entry.isSymbolicLink()) out.push(full);
   }
   return out;

@@ -57,8 +57,12 @@ describe('readers', () => {
     fs.writeFileSync(path.join(root, 'a', 'page.html'), '<p>hello</p>');
     fs.writeFileSync(path.join(root, 'Z.jsonl'), jsonl([{ id: 'z', text: 'zed' }]));
     fs.writeFileSync(path.join(root, '.hidden.txt'), 'skipped');
+    const elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(elsewhere, { recursive: true });
+    fs.writeFileSync(path.join(elsewhere, 'linked.txt'), 'through a symbolic link');
+    fs.symlinkSync(elsewhere, path.join(root, 'c-link'));
     const { kept } = await runOn([root]);
-    assert.deepEqual(kept.map((d) => d.id), ['z', 'a/page.html', 'b/c/deep.txt']);
+    assert.deepEqual(kept.map((d) => d.id), ['z', 'a/page.html', 'b/c/deep.txt', 'c-link/linked.txt']);
     assert.equal(kept[1].html, '<p>hello</p>');
     assert.equal(kept[2].text, 'deep text');
   });
