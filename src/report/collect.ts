@@ -164,10 +164,18 @@ export async function collectReport(runDir: string): Promise<ReportData> {
     const config = manifest.config.stages[i];
     if (def?.signalThresholds && config) thresholds[stage.name] = def.signalThresholds(config);
   });
+  // A signal named after a rule is compared against that rule's threshold: removal samples carry it.
+  const audit = readJson<AuditFile>(path.join(runDir, 'audit.json'));
+  for (const [stage, a] of Object.entries(audit?.samples ?? {})) {
+    for (const [rule, samples] of Object.entries(a.removed)) {
+      const threshold = samples[0]?.threshold;
+      if (typeof threshold === 'number') (thresholds[stage] ??= {})[rule] ??= threshold;
+    }
+  }
   return {
     runDir,
     manifest,
-    audit: readJson<AuditFile>(path.join(runDir, 'audit.json')),
+    audit,
     thresholds,
     dedup: await dedupViews(runDir, manifest),
     contamination: readJson<JsonObject>(path.join(runDir, 'contamination.json')),

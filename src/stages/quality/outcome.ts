@@ -20,6 +20,8 @@ export class Outcome {
   signals: JsonObject = {};
   readonly failures: Failure[] = [];
   readonly counters: Record<string, number> = {};
+  /** Every numeric value checked, by rule id: the run's report histograms them. */
+  readonly measured: Record<string, number> = {};
 
   constructor(readonly measureAll: boolean) {}
 
@@ -32,6 +34,7 @@ export class Outcome {
    * deciding, not measuring.
    */
   check(failed: boolean, rule: string, value: Json, threshold: Json, details?: JsonObject): boolean {
+    if (typeof value === 'number') this.measured[rule] = value;
     if (!failed) return false;
     const v = typeof value === 'number' ? rounded(value) : value;
     this.failures.push(details ? { rule, value: v, threshold, details } : { rule, value: v, threshold });

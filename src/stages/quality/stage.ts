@@ -84,6 +84,7 @@ export async function createQualityDecider(config: QualityConfig): Promise<DocDe
           details: { family, ...(f.details ?? {}) },
           ...(Object.keys(meta).length ? { meta } : {}),
           counters: out.counters,
+          signals: out.measured,
         };
       }
     }
@@ -95,6 +96,7 @@ export async function createQualityDecider(config: QualityConfig): Promise<DocDe
       ...(text !== doc.text ? { text } : {}),
       ...(Object.keys(meta).length ? { meta } : {}),
       counters: out.counters,
+      signals: out.measured,
     });
   };
 }
