@@ -7,7 +7,8 @@ COPY src ./src
 COPY test ./test
 COPY bench ./bench
 COPY scripts ./scripts
-RUN npm ci && npx tsc -p . && npm prune --omit=dev
+# npm ci compiles (the prepare script) and builds zstd-napi; then only production packages stay.
+RUN npm ci && npm prune --omit=dev
 
 # Runtime stage: slim image, production dependencies and compiled code only, non-root user.
 FROM node:20-bookworm-slim
@@ -19,7 +20,8 @@ COPY --from=build /app/dist/src ./dist/src
 COPY pipelines ./pipelines
 COPY models ./models
 COPY fixtures ./fixtures
-RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/winnow && chmod +x /app/dist/src/cli/main.js
+RUN ln -s /app/dist/src/cli/main.js /usr/local/bin/winnow && chmod +x /app/dist/src/cli/main.js \
+ && mkdir /data && chown node:node /data
 USER node
 WORKDIR /data
 ENTRYPOINT ["winnow"]
