@@ -9,15 +9,18 @@
  *     (cut + light = reuse) and against exact Jaccard >= min_jaccard (what the settings target);
  *     at the defaults and at a low threshold (20 x 3, min_jaccard 0.35).
  * (b) Synthetic edit sweep on Reuters: every story plus a copy with 1-30% of its words replaced;
- *     recall per edit rate against the theoretical curve averaged over the pairs' exact Jaccard:
- *     the mean of P(detected | J) = P(share a band, and MinHash estimate >= 0.7) (config.ts
- *     detectionProbability); the bare LSH curve 1 - (1 - J^r)^b is shown too. Target: within 3 points.
+ *     recall per edit rate against the theoretical curve averaged over the pairs: the mean of
+ *     P(detected | J) of the default rule (config.ts detectionProbability): share a band, then
+ *     exact J >= 0.7 when both texts have at most max_exact_shingles shingles, else a MinHash
+ *     estimate of at least 90/112 positions. The bare LSH curve 1 - (1 - J^r)^b and the old rule
+ *     (estimate >= 0.7, no margin) are shown too. Target: within 3 points.
  * (c) Reuters' natural duplicates: stories whose normalised texts are equal (found here by string
  *     comparison, independently of the stage's hashing) must all be removed as exact duplicates.
  * (d) False positives on Reuters as it is: reported pairs (each removed near duplicate and the
  *     document it was matched with, `matched_id`) with exact Jaccard under 0.7, with verify off
  *     and on. Target: under 1%, and 0 with verify. Pairs (member, kept document) are counted too:
- *     they can be lower through chains (A ~ B ~ C).
+ *     they can be lower through chains (A ~ B ~ C). The price of the margin: the pairs verify
+ *     reports (all J >= 0.7) that the default run does not put together, by Jaccard.
  *
  * Flags: `--no-write`.
  */
@@ -27,7 +30,7 @@ import path from 'node:path';
 import { packageRoot, validatePipeline } from '../src/config/load.js';
 import { silentLogger } from '../src/core/log.js';
 import { runPipeline } from '../src/core/runner.js';
-import { candidateProbability, detectionProbability } from '../src/stages/dedup/config.js';
+import { DedupConfig, candidateProbability, detectionProbability, similarityRule } from '../src/stages/dedup/config.js';
 import { MinHasher, exactJaccard } from '../src/stages/dedup/minhash.js';
 import { Normalization, normalizeText } from '../src/stages/dedup/normalize.js';
 import { splitMix32 } from '../src/stages/dedup/prng.js';
@@ -47,10 +50,18 @@ interface ClusterLine {
 const normalize = Normalization.parse({});
 const hasher = new MinHasher({ seed: 1, bands: 14, rows: 8, shingle: { type: 'words', size: 5 }, normalize });
 const scratch = new Uint32Array(112);
+const defaults = DedupConfig.parse({ kind: 'dedup' });
+const rule = similarityRule(defaults);
+const oldRule = similarityRule({ ...defaults, max_exact_shingles: 0, max_false_accept: 1 });
 
 function shingles(text: string): Uint32Array {
   hasher.sign(text, scratch);
   return hasher.shingleSet();
+}
+
+/** Whether a text is short for the default rule (it carries its shingle set: payload.ts). */
+function isShort(text: string): boolean {
+  return hasher.sign(text, scratch).shingles <= defaults.max_exact_shingles;
 }
 
 /** Runs the dedup stage over `docs` (in this order); returns the clusters report and summary. */
@@ -167,12 +178,17 @@ async function sweep(): Promise<Record<string, unknown>[]> {
     const { clusterOf } = await dedupRun([...stories, ...copies]);
     let flagged = 0;
     let expected = 0;
+    let expectedOld = 0;
     let lshOnly = 0;
     let jSum = 0;
+    let shortPairs = 0;
     stories.forEach((s, i) => {
       const j = exactJaccard(shingles(s.text), shingles(copies[i].text));
+      const short = isShort(s.text) && isShort(copies[i].text);
+      if (short) shortPairs++;
       jSum += j;
-      expected += detectionProbability(j, 14, 8, 0.7, false);
+      expected += detectionProbability(j, 14, 8, rule, short);
+      expectedOld += detectionProbability(j, 14, 8, oldRule);
       lshOnly += candidateProbability(j, 14, 8);
       if (together(clusterOf, s.id, copies[i].id)) flagged++;
     });
@@ -180,11 +196,13 @@ async function sweep(): Promise<Record<string, unknown>[]> {
     rows.push({
       edit_rate: rate,
       pairs: n,
+      short_pairs: shortPairs,
       mean_jaccard: round(jSum / n, 3),
       recall_pct: pct(flagged / n),
       theoretical_pct: pct(expected / n),
       difference_points: round(pct(flagged / n) - pct(expected / n), 1),
       lsh_candidate_pct: pct(lshOnly / n),
+      old_rule_theoretical_pct: pct(expectedOld / n),
     });
   }
   return rows;
@@ -225,12 +243,17 @@ async function falsePositives(): Promise<Record<string, unknown>> {
   const stories = reutersStories().map((s) => ({ id: s.id, text: s.text }));
   const textOf = new Map(stories.map((s) => [s.id, s.text]));
   const out: Record<string, unknown> = {};
+  const runs: Record<string, { clusters: ClusterLine[]; clusterOf: Map<string, number> }> = {};
   for (const verify of [false, true]) {
-    const { clusters, summary } = await dedupRun(stories, { verify });
+    const run = await dedupRun(stories, { verify });
+    const { clusters, summary } = run;
+    runs[verify ? 'on' : 'off'] = run;
     let pairs = 0;
     let below = 0;
     let keptPairs = 0;
     let keptBelow = 0;
+    let exactlyTested = 0;
+    const belowPairs: { id: string; matched_id: string; jaccard: number; estimate: number | undefined }[] = [];
     for (const c of clusters) {
       const kept = shingles(textOf.get(c.kept_id)!);
       for (const m of c.members) {
@@ -238,21 +261,44 @@ async function falsePositives(): Promise<Record<string, unknown>> {
         const own = shingles(textOf.get(m.id)!);
         const j = exactJaccard(own, shingles(textOf.get(m.matched_id!)!));
         pairs++;
-        if (j < 0.7) below++;
+        if (isShort(textOf.get(m.id)!) && isShort(textOf.get(m.matched_id!)!)) exactlyTested++;
+        if (j < 0.7) {
+          below++;
+          belowPairs.push({ id: m.id, matched_id: m.matched_id!, jaccard: round(j, 4), estimate: (m as { matched_jaccard_estimate?: number }).matched_jaccard_estimate });
+        }
         keptPairs++;
         if (exactJaccard(own, kept) < 0.7) keptBelow++;
       }
     }
     out[verify ? 'verify_on' : 'verify_off'] = {
       reported_pairs: pairs,
+      ...(verify ? {} : { pairs_of_short_documents_tested_exactly: exactlyTested }),
       below_0_7: below,
       fp_rate_pct: pairs ? round((100 * below) / pairs, 2) : null,
+      below_pairs: belowPairs,
       member_kept_pairs: keptPairs,
       member_kept_below_0_7: keptBelow,
       member_kept_rate_pct: keptPairs ? round((100 * keptBelow) / keptPairs, 2) : null,
       sampled_check: summary.false_positive_check as Record<string, unknown>,
     };
   }
+  // What the margin costs: pairs that verify reports (exact J >= 0.7) but the default run does not
+  // put in one cluster, by Jaccard and by whether they were short (tested exactly) or long.
+  const missed: Record<string, { reported_with_verify: number; missed_by_default: number }> = {};
+  for (const c of runs.on.clusters) {
+    for (const m of c.members) {
+      if (m.match !== 'near') continue;
+      const a = textOf.get(m.id)!;
+      const b = textOf.get(m.matched_id!)!;
+      const j = exactJaccard(shingles(a), shingles(b));
+      const band = j < 0.75 ? '0.70-0.75' : j < 0.8 ? '0.75-0.80' : j < 0.85 ? '0.80-0.85' : j < 0.9 ? '0.85-0.90' : '0.90-1.00';
+      const key = `${isShort(a) && isShort(b) ? 'short' : 'long'} ${band}`;
+      const entry = (missed[key] ??= { reported_with_verify: 0, missed_by_default: 0 });
+      entry.reported_with_verify++;
+      if (!together(runs.off.clusterOf, m.id, m.matched_id!)) entry.missed_by_default++;
+    }
+  }
+  out.verify_pairs_missed_by_default = Object.fromEntries(Object.entries(missed).sort(([a], [b]) => a.localeCompare(b)));
   return out;
 }
 

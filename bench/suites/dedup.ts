@@ -4,7 +4,8 @@
  *   Target: >= 35 MB/s of text per core.
  * - two-pass: the whole `winnow dedup` (read, exact + MinHash, spool, cluster, write kept and
  *   removed) on ~150 MB of Reuters-based text with planted duplicates. Target: >= 25 MB/s on 2 cores.
- *   Also exact only, with verify, and the one-pass online mode on the same corpus.
+ *   Also exact only, with verify, and the one-pass online mode on the same corpus, and the runner's
+ *   pass-through (no stage) on it for reference. Each records its CPU seconds (all threads).
  * - short-1m / short-2m (and -spill): 1 and 2 million short documents, for peak RSS per million
  *   documents (the slope between the two) with the default 1 GiB budget (all in memory) and with a
  *   64 MiB budget that spills. short-10m (WINNOW_BENCH_LARGE=1): the 10-million target in 4 GB.
@@ -146,23 +147,36 @@ const signatures: BenchCase = {
   },
 };
 
-function pipelineCase(name: string, corpus: () => { file: string; docs: number; bytes: number }, stage: Record<string, unknown>): BenchCase {
+function pipelineCase(name: string, corpus: () => { file: string; docs: number; bytes: number }, stage: Record<string, unknown> | null): BenchCase {
   return {
     name,
     stage: 'dedup',
     async setup() {
       const { file, bytes } = corpus();
       const out = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-bench-dedup-'));
-      const pipeline = validatePipeline({ name, run: { workers: cores }, stages: [{ kind: 'dedup', ...stage }] }, name);
+      // `stage` null: no stage at all, the runner's pass-through on the same file, for reference.
+      const pipeline = validatePipeline({ name, run: { workers: cores }, stages: stage ? [{ kind: 'dedup', ...stage }] : [] }, name);
       return async () => {
+        // CPU time of the whole process, worker threads included: on a shared machine it says more
+        // than the wall time, and its ratio to the pass-through case of the same run is the figure.
+        const cpu = process.cpuUsage();
         const result = await runPipeline({ pipeline, inputs: [file], output: out, overwrite: true, log: silentLogger() });
+        const used = process.cpuUsage(cpu);
         const summary = result.manifest.stages.find((s) => s.name === 'dedup')?.summary ?? {};
         fs.rmSync(out, { recursive: true, force: true });
         return {
           docs: result.manifest.counts.input,
           bytes,
           cores,
-          extra: { ...stage, removed: result.manifest.counts.removed, summary_duplicates: summary.duplicates ?? null, memory: summary.memory ?? null, finish_ms: summary.finish_ms ?? null },
+          extra: {
+            ...(stage ?? { passthrough: true }),
+            cpu_seconds: Math.round((used.user + used.system) / 1e4) / 100,
+            pass_ms: result.manifest.passes.map((p) => p.wall_ms),
+            removed: result.manifest.counts.removed,
+            summary_duplicates: summary.duplicates ?? null,
+            memory: summary.memory ?? null,
+            finish_ms: summary.finish_ms ?? null,
+          },
         };
       };
     },
@@ -175,6 +189,7 @@ export const dedupSuite: BenchSuite = {
   name: 'dedup',
   cases: [
     signatures,
+    pipelineCase('passthrough', reuters150, null),
     pipelineCase('two-pass', reuters150, {}),
     pipelineCase('two-pass-exact', reuters150, { method: 'exact' }),
     pipelineCase('two-pass-verify', reuters150, { verify: true }),

@@ -2,13 +2,14 @@
  * Runs a chain of per-document stages over one batch: the body of a worker task. The same code
  * applies a main-thread stage's verdicts, so removal and error records have one shape.
  */
-import { type Doc, type JsonObject, type Verdict, applyKeep, docFromRecord, docRecord, isJsonObject, validRoute } from './doc.js';
+import { type Doc, type JsonObject, type Verdict, applyKeep, docRecord, validRoute } from './doc.js';
 import { type Audit, clip, histogramBin, offer, sampleHash, stageAudit } from './audit.js';
 import { hashString64 } from './hash.js';
 import type { DocEnvelope, FieldMapping, OutputChunk, ReadBatch, Task, TaskResult } from './protocol.js';
 import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, mapRecord, warcToDoc } from './records.js';
 import { type DocDecider, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, emptyBatchStats, stageStats } from './stats.js';
+import { SpoolDocs, encodeSpoolBlock } from './spool.js';
 import { getStage } from '../stages/registry.js';
 
 const encoder = new TextEncoder();
@@ -18,9 +19,18 @@ const encode = (text: string): Uint8Array => encoder.encode(text);
 /** The buffers of a result, for a transfer list. */
 export function resultBuffers(result: TaskResult): ArrayBuffer[] {
   const chunks = [result.kept, result.errors, ...Object.values(result.removed), ...Object.values(result.routed ?? {})].filter((c): c is OutputChunk => c !== undefined);
-  const views = [result.lines, ...chunks.flatMap((c) => [c.bytes, c.hashes])];
-  return views.filter((v): v is Uint8Array | Uint32Array => v !== undefined).map((v) => v.buffer as ArrayBuffer);
+  const spool = result.spool ? [result.spool.keys, result.spool.body, result.spool.payloadData, result.spool.payloadEnds] : [];
+  const views = [...spool, ...chunks.flatMap((c) => [c.bytes, c.hashes])];
+  return views.map((v) => v.buffer as ArrayBuffer);
 }
+
+/** A keep verdict with no edits: pass 2 then copies the spooled record as it is. */
+export const isPlainKeep = (v: Verdict): boolean =>
+  v.action === 'keep' && v.text === undefined && v.url === undefined && v.html === undefined && v.meta === undefined && v.counters === undefined && v.signals === undefined && v.route === undefined;
+
+/** What the runner sends for a document of a spool batch whose verdict is a plain keep (else the next of `verdicts`). */
+export const PLAIN_KEEP = 0;
+const KEEP: Verdict = { action: 'keep' };
 
 export interface Chain {
   stages: { spec: StageSpec; decide: DocDecider }[];
@@ -51,28 +61,62 @@ export async function buildChain(stages: StageSpec[], prepare?: StageSpec, repla
   return chain;
 }
 
-/** Lines of one output (a removed/ stage, errors/, kept/ or a route) and the ids they hold, in order. */
+/**
+ * Lines of one output (a removed/ stage, errors/, kept/ or a route) and the hashes of the ids they
+ * hold, in order. Lines come as text, or as UTF-8 bytes already (records copied from a spool).
+ */
 class ChunkBuilder {
-  readonly parts: string[] = [];
-  readonly ids: string[] = [];
-  add(line: string, id: string): void {
-    this.parts.push(line);
-    this.ids.push(id);
-  }
-  build(): OutputChunk {
-    return { bytes: encode(this.parts.join('')), count: this.parts.length, hashes: idHashes(this.ids) };
-  }
-}
+  /** Finished pieces, in order; `text` holds the lines added as strings since the last one. */
+  private readonly pieces: Uint8Array[] = [];
+  private text: string[] = [];
+  private hashes = new Uint32Array(64);
+  count = 0;
 
-/** Two uint32 per line: the 64-bit hash of its document id, for the run's document index. */
-export function idHashes(ids: string[]): Uint32Array {
-  const out = new Uint32Array(ids.length * 2);
-  ids.forEach((id, i) => {
+  private hash(hi: number, lo: number): void {
+    if (2 * this.count + 2 > this.hashes.length) {
+      const grown = new Uint32Array(2 * this.hashes.length);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[2 * this.count] = hi;
+    this.hashes[2 * this.count + 1] = lo;
+    this.count++;
+  }
+
+  add(line: string, id: string): void {
+    this.text.push(line);
     const { hi, lo } = hashString64(id);
-    out[2 * i] = hi;
-    out[2 * i + 1] = lo;
-  });
-  return out;
+    this.hash(hi, lo);
+  }
+
+  /** Lines as bytes (`bytes` holds `hashes.length / 2` whole lines). */
+  addBytes(bytes: Uint8Array, hashes: Uint32Array | number[]): void {
+    this.flushText();
+    this.pieces.push(bytes);
+    for (let i = 0; i < hashes.length; i += 2) this.hash(hashes[i], hashes[i + 1]);
+  }
+
+  private flushText(): void {
+    if (this.text.length === 0) return;
+    this.pieces.push(encode(this.text.join('')));
+    this.text = [];
+  }
+
+  build(): OutputChunk {
+    this.flushText();
+    let bytes: Uint8Array;
+    // A single piece made here is already a buffer of its own.
+    if (this.pieces.length === 1 && this.pieces[0].byteOffset === 0 && this.pieces[0].byteLength === this.pieces[0].buffer.byteLength) bytes = this.pieces[0];
+    else {
+      bytes = new Uint8Array(this.pieces.reduce((n, p) => n + p.byteLength, 0));
+      let at = 0;
+      for (const piece of this.pieces) {
+        bytes.set(piece, at);
+        at += piece.byteLength;
+      }
+    }
+    return { bytes, count: this.count, hashes: this.hashes.slice(0, 2 * this.count) };
+  }
 }
 
 /** Accumulates one batch's outputs as text, turned into bytes once at the end. */
@@ -155,8 +199,8 @@ export class BatchOutput {
     return {
       ...result,
       removed,
-      ...(this.errors.parts.length ? { errors: this.errors.build() } : {}),
-      errorCount: this.errors.parts.length,
+      ...(this.errors.count ? { errors: this.errors.build() } : {}),
+      errorCount: this.errors.count,
       stats: this.stats,
       ...(Object.keys(this.audit).length ? { audit: this.audit } : {}),
     };
@@ -255,7 +299,7 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
       break;
     }
     case 'spool':
-      return replaySpool(input.bytes, input.verdicts, input.stage, out, replay);
+      return replaySpool(input, out, replay);
   }
   return envs;
 }
@@ -263,50 +307,26 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
 /** The record as written: the input line itself while the document is unchanged. */
 const recordJson = (env: DocEnvelope): string => env.raw ?? JSON.stringify(docRecord(env.doc));
 
-/** A spool line: `key \t payload(base64) \t "source" \t line \t route \t record`. */
-export function spoolLine(env: DocEnvelope, payload: Uint8Array): string {
-  const b64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64');
-  return `${env.key}\t${b64}\t${JSON.stringify(env.loc.source)}\t${env.loc.line}\t${env.route ?? ''}\t${recordJson(env)}\n`;
-}
+type SpoolInput = Extract<ReadBatch, { kind: 'spool' }>;
 
-export function parseSpoolLine(line: string): { key: number; payload: string; env: () => DocEnvelope } {
-  const tab1 = line.indexOf('\t');
-  const tab2 = line.indexOf('\t', tab1 + 1);
-  const key = Number(line.slice(0, tab1));
-  return {
-    key,
-    payload: line.slice(tab1 + 1, tab2),
-    env: () => {
-      const tab3 = line.indexOf('\t', tab2 + 1);
-      const tab4 = line.indexOf('\t', tab3 + 1);
-      const tab5 = line.indexOf('\t', tab4 + 1);
-      const raw = line.slice(tab5 + 1);
-      const record = JSON.parse(raw) as unknown;
-      if (!isJsonObject(record)) throw new Error('corrupt spool line');
-      const source = JSON.parse(line.slice(tab2 + 1, tab3)) as string;
-      const route = line.slice(tab4 + 1, tab5);
-      const env: DocEnvelope = { doc: docFromRecord(record), loc: { source, line: Number(line.slice(tab3 + 1, tab4)) }, key, raw };
-      if (route) env.route = route;
-      return env;
-    },
-  };
+/** The verdict of document i of a spool batch (the runner sends plain keeps as a code). */
+function spoolVerdicts(input: SpoolInput): (i: number) => Verdict {
+  let next = 0;
+  return (i) => (input.codes[i] === PLAIN_KEEP ? KEEP : input.verdicts[next++]);
 }
 
 /**
  * Applies the global stage's verdicts to its spooled documents; a kept document then goes through
  * the stage's per-document replay step, if it has one (one verdict per document is counted).
  */
-function replaySpool(bytes: Uint8Array, verdicts: Verdict[], stage: string, out: BatchOutput, replay?: DocDecider): DocEnvelope[] {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const envs: DocEnvelope[] = [];
-  let start = 0;
-  let i = 0;
+function replaySpool(input: SpoolInput, out: BatchOutput, replay?: DocDecider): DocEnvelope[] {
   const started = performance.now();
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const env = parseSpoolLine(text.slice(start, end)).env();
-    let verdict = verdicts[i++];
+  const docs = new SpoolDocs(input.codec, input.body);
+  const verdictOf = spoolVerdicts(input);
+  const envs: DocEnvelope[] = [];
+  for (let i = 0; i < docs.count; i++) {
+    const env = docs.envelope(i);
+    let verdict = verdictOf(i);
     if (replay && verdict.action === 'keep') {
       applyKeep(env.doc, verdict);
       if (verdict.text !== undefined || verdict.meta !== undefined) delete env.raw;
@@ -316,16 +336,87 @@ function replaySpool(bytes: Uint8Array, verdicts: Verdict[], stage: string, out:
         verdict = { action: 'error', code: 'stage_exception', reason: `stage threw: ${(error as Error)?.message ?? String(error)}` };
       }
     }
-    if (out.apply(env, stage, verdict)) envs.push(env);
-    start = end + 1;
+    if (out.apply(env, input.stage, verdict)) envs.push(env);
   }
-  stageStats(out.stats, stage).ms += performance.now() - started;
+  stageStats(out.stats, input.stage).ms += performance.now() - started;
   return envs;
+}
+
+/**
+ * Pass 2 when nothing follows the global stage: a document it keeps unchanged (most of them) is
+ * counted and its spooled record copied to the output as bytes, runs of them at once; only the
+ * others are parsed and go through the usual verdict path. The output is the same bytes either way.
+ */
+function replaySpoolToLines(input: SpoolInput, out: BatchOutput): TaskResult {
+  const started = performance.now();
+  const docs = new SpoolDocs(input.codec, input.body);
+  const verdictOf = spoolVerdicts(input);
+  const s = stageStats(out.stats, input.stage);
+  const byRoute = new Map<string, ChunkBuilder>();
+  const builder = (route: string): ChunkBuilder => {
+    let chunk = byRoute.get(route);
+    if (!chunk) byRoute.set(route, (chunk = new ChunkBuilder()));
+    return chunk;
+  };
+  // The run of plain keeps being gathered: hashes.length / 2 documents from runFrom, of route runRoute.
+  let runFrom = 0;
+  let runRoute = '';
+  const hashes: number[] = [];
+  const flushRun = (): void => {
+    if (hashes.length === 0) return;
+    const last = runFrom + hashes.length / 2 - 1;
+    builder(runRoute || 'kept').addBytes(docs.records.subarray(docs.start(runFrom), docs.end(last)), hashes);
+    hashes.length = 0;
+  };
+  let survivors = 0;
+  for (let i = 0; i < docs.count; i++) {
+    const verdict = verdictOf(i);
+    if (verdict === KEEP) {
+      const route = docs.route(i);
+      if (route !== runRoute || hashes.length === 0) {
+        flushRun();
+        runFrom = i;
+        runRoute = route;
+      }
+      hashes.push(docs.idHi(i), docs.idLo(i));
+      s.in++;
+      s.kept++;
+      s.charsIn += docs.charsIn(i);
+      s.charsOut += docs.charsOut(i);
+      survivors++;
+      continue;
+    }
+    flushRun();
+    const env = docs.envelope(i);
+    if (out.apply(env, input.stage, verdict)) {
+      builder(env.route ?? 'kept').add(recordJson(env) + '\n', env.doc.id);
+      survivors++;
+    }
+  }
+  flushRun();
+  s.ms += performance.now() - started;
+  return out.finish(lineChunks(byRoute, survivors, out));
+}
+
+/** The kept/ chunk and the routed ones, counted into the batch's stats. */
+function lineChunks(byRoute: Map<string, ChunkBuilder>, survivors: number, out: BatchOutput): Omit<TaskResult, 'removed' | 'errors' | 'errorCount' | 'stats'> {
+  const routed: Record<string, OutputChunk> = {};
+  let kept: OutputChunk | undefined;
+  for (const [route, builder] of byRoute) {
+    const chunk = builder.build();
+    out.stats.routes[route] = (out.stats.routes[route] ?? 0) + chunk.count;
+    out.stats.keptBytes += chunk.bytes.byteLength;
+    if (route === 'kept') kept = chunk;
+    else routed[route] = chunk;
+  }
+  out.stats.kept += survivors;
+  return { ...(kept ? { kept } : {}), lineCount: kept?.count ?? 0, ...(Object.keys(routed).length ? { routed } : {}) };
 }
 
 /** The whole worker task: read (or take documents), run the fused stages, emit. */
 export function runChain(task: Task, chain: Chain): TaskResult {
   const out = new BatchOutput();
+  if (task.input.kind === 'spool' && task.emit === 'lines' && chain.stages.length === 0 && !chain.replay) return replaySpoolToLines(task.input, out);
   let envs =
     task.input.kind === 'docs'
       ? task.input.docs
@@ -337,13 +428,13 @@ export function runChain(task: Task, chain: Chain): TaskResult {
 function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): TaskResult {
   if (task.emit === 'docs') return out.finish({ docs: envs, lineCount: envs.length });
   if (task.emit === 'spool') {
-    if (!chain.prepare || !task.prepare) throw new Error('spool output needs a prepare step');
+    if (!chain.prepare || !task.prepare || !task.spoolCodec) throw new Error('spool output needs a prepare step and a codec');
     const name = task.prepare.name;
     const started = performance.now();
     const payloads = envs.map((env) => chain.prepare!(env.doc));
     stageStats(out.stats, name).ms += performance.now() - started;
-    const lines = envs.map((env, i) => spoolLine(env, payloads[i])).join('');
-    return out.finish({ lines: encode(lines), lineCount: envs.length, keys: envs.map((e) => e.key), payloads });
+    const spool = encodeSpoolBlock(envs, envs.map(recordJson), payloads, task.spoolCodec);
+    return out.finish({ spool, lineCount: envs.length });
   }
   const byRoute = new Map<string, ChunkBuilder>();
   for (const env of envs) {
@@ -352,15 +443,5 @@ function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): 
     if (!chunk) byRoute.set(route, (chunk = new ChunkBuilder()));
     chunk.add(recordJson(env) + '\n', env.doc.id);
   }
-  const routed: Record<string, OutputChunk> = {};
-  let kept: OutputChunk | undefined;
-  for (const [route, builder] of byRoute) {
-    const chunk = builder.build();
-    out.stats.routes[route] = (out.stats.routes[route] ?? 0) + chunk.count;
-    out.stats.keptBytes += chunk.bytes.byteLength;
-    if (route === 'kept') kept = chunk;
-    else routed[route] = chunk;
-  }
-  out.stats.kept += envs.length;
-  return out.finish({ ...(kept ? { kept } : {}), lineCount: kept?.count ?? 0, ...(Object.keys(routed).length ? { routed } : {}) });
+  return out.finish(lineChunks(byRoute, envs.length, out));
 }

@@ -6,6 +6,7 @@ import type { Doc, Loc, Verdict } from './doc.js';
 import type { StageSpec } from './stage.js';
 import type { Audit } from './audit.js';
 import type { BatchStats } from './stats.js';
+import type { SpoolBlock, SpoolCodec } from './spool.js';
 
 export interface FieldMapping {
   text_field: string;
@@ -28,8 +29,12 @@ export type ReadBatch =
   | { kind: 'values'; source: string; values: unknown[]; firstIndex: number }
   /** Whole files, one document each. */
   | { kind: 'files'; files: FileItem[] }
-  /** Spooled documents of the previous pass, replayed with the global stage's verdicts. */
-  | { kind: 'spool'; bytes: Uint8Array; verdicts: Verdict[]; stage: string }
+  /**
+   * A block of spooled documents of the previous pass (spool.ts), replayed with the global stage's
+   * verdicts: `codes[i]` is PLAIN_KEEP (fused.ts) for a keep without edits, else document i takes
+   * the next of `verdicts`. Most verdicts are plain keeps: they cross as one byte each.
+   */
+  | { kind: 'spool'; codec: SpoolCodec; body: Uint8Array; codes: Uint8Array; verdicts: Verdict[]; stage: string }
   /** WARC/WET/ARC records with a payload to read, and the records of the stretch that were skipped, by kind. */
   | { kind: 'warc'; source: string; records: WarcItem[]; skipped: Record<string, number>; bytes: number };
 
@@ -81,6 +86,8 @@ export interface Task {
   mapping: FieldMapping;
   maxDocBytes: number;
   emit: Emit;
+  /** emit 'spool': how the worker compresses its spool block. */
+  spoolCodec?: SpoolCodec;
 }
 
 /** `count` JSONL lines of one output, with the 64-bit hash of each line's document id (2 uint32 a line). */
@@ -93,15 +100,12 @@ export interface OutputChunk {
 export interface TaskResult {
   /** Survivors as objects, when a main-thread stage comes next. */
   docs?: DocEnvelope[];
-  /** emit 'spool': spool lines. */
-  lines?: Uint8Array;
+  /** emit 'spool': the survivors as a spool block, with the global stage's payloads. */
+  spool?: SpoolBlock;
   lineCount: number;
   /** emit 'lines': survivors for kept/, and those routed elsewhere (splits), by route. */
   kept?: OutputChunk;
   routed?: Record<string, OutputChunk>;
-  /** emit 'spool': each survivor's key and payload, in order. */
-  keys?: number[];
-  payloads?: Uint8Array[];
   removed: Record<string, OutputChunk>;
   errors?: OutputChunk;
   errorCount: number;

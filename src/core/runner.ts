@@ -12,7 +12,7 @@ import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { Pipeline } from '../config/schema.js';
 import { configHash, resolveStages } from '../config/load.js';
-import { hasNativeZstd, type Compression, decompressor } from '../io/compression.js';
+import { hasNativeZstd, type Compression } from '../io/compression.js';
 import { type InputFile, expandInputs } from '../io/input-files.js';
 import { type ReadPiece, readUnit } from '../io/read-unit.js';
 import { type LineSink, type ShardOptions, ShardWriter, StdoutSink, writeFileAtomic } from '../io/shard-writer.js';
@@ -20,12 +20,13 @@ import { type Unit, planUnits } from '../io/units.js';
 import { getStage } from '../stages/registry.js';
 import type { JsonObject, Verdict } from './doc.js';
 import { WinnowError, errorMessage } from './errors.js';
-import { BatchOutput, parseSpoolLine } from './fused.js';
+import { BatchOutput, PLAIN_KEEP, isPlainKeep } from './fused.js';
 import { type Manifest, buildAudit, buildManifest, readMarkers } from './manifest.js';
 import { orderedMap } from './ordered.js';
 import { type Pass, type Step, planPasses } from './plan.js';
 import type { CompressTask, DocEnvelope, FieldMapping, OutputChunk, ReadBatch, Task, TaskResult } from './protocol.js';
 import type { ErrorRecord } from './records.js';
+import { type SpoolBlock, type SpoolCodec, SpoolWriter, readSpoolDocs, readSpoolPayloads, spoolDocsFile, spoolPayloadsFile } from './spool.js';
 import { type BatchStage, type GlobalStage, type StageContext, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, addInto, emptyBatchStats } from './stats.js';
 import { type Audit, mergeAudit } from './audit.js';
@@ -73,12 +74,10 @@ interface Flow {
   firstPos: number;
   batch?: ReadBatch;
   docs?: DocEnvelope[];
-  lines?: Uint8Array;
+  spool?: SpoolBlock;
   lineCount: number;
   kept?: OutputChunk;
   routed?: Record<string, OutputChunk>;
-  keys?: number[];
-  payloads?: Uint8Array[];
   removed: Map<string, OutputChunk[]>;
   errors: OutputChunk[];
   stats: BatchStats;
@@ -153,7 +152,7 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
       ? undefined
       : (bytes: Uint8Array): Promise<Uint8Array> =>
           pool.run({ kind: 'compress', compression, level, bytes } satisfies CompressTask, { transferList: [bytes.buffer as ArrayBuffer] });
-  const spoolCompression: Compression = hasNativeZstd() ? 'zstd' : 'gzip';
+  const spoolCodec: SpoolCodec = hasNativeZstd() ? 'zstd' : 'gzip';
   const mapping: FieldMapping = {
     text_field: pipeline.input.text_field,
     id_field: pipeline.input.id_field,
@@ -192,14 +191,14 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
       // The replayed global stage's per-document step runs in the pass's first worker task.
       const replay = pass.replay && getStage(pass.replay.kind).replay ? { spec: pass.replay, outputDir, stateDir: context(pass.replay).stateDir } : undefined;
       pass.steps.forEach((step, i) => {
-        flows = runStep(flows, step, pool, workers, batchStages, mapping, pipeline.input.max_doc_bytes, i === 0 ? replay : undefined);
+        flows = runStep(flows, step, pool, workers, batchStages, mapping, pipeline.input.max_doc_bytes, spoolCodec, i === 0 ? replay : undefined);
       });
 
       // The sink: writers per unit; a unit's marker is written once all its files are renamed.
       let writers: UnitWriters | null = null;
       for await (const flow of flows) {
         if (request.signal?.aborted) throw new WinnowError('interrupted', 'interrupted; rerun with --resume to continue');
-        writers ??= new UnitWriters(outputDir, stateDir, pass, flow.unit, last, pipeline, stdoutSink, spoolCompression, compressInPool);
+        writers ??= new UnitWriters(outputDir, stateDir, pass, flow.unit, last, pipeline, stdoutSink, compressInPool);
         if (flow.end) {
           const marker = await writers.close();
           await writeFileAtomic(markerPath(stateDir, pass.index, flow.unit), JSON.stringify(marker));
@@ -363,7 +362,7 @@ async function* passSource(
             maxDocBytes: pipeline.input.max_doc_bytes,
             onBytes: (n) => request.progress?.bytes(n),
           })
-        : readSpool(stateDir, pass.index - 1, unit.index, pass.replay!.name, globals.get(pass.replay!.name)!, pipeline);
+        : readSpool(stateDir, pass.index - 1, unit.index, pass.replay!.name, globals.get(pass.replay!.name)!);
     for await (const piece of pieces) {
       if (request.signal?.aborted) throw new WinnowError('interrupted', 'interrupted; rerun with --resume to continue');
       const flow = newFlow(unit.index, pos, false);
@@ -380,54 +379,29 @@ async function* passSource(
   }
 }
 
-/** Spool files of one unit, in order, as batches with the global stage's verdict for each document. */
-async function* readSpool(stateDir: string, pass: number, unit: number, stage: string, global: GlobalStage, pipeline: Pipeline): AsyncGenerator<ReadPiece> {
-  for await (const { bytes, keys } of spoolChunks(stateDir, pass, unit, pipeline.run.batch_size, pipeline.run.batch_bytes)) {
-    const verdicts: Verdict[] = keys.map((key) => global.decide(key));
-    yield { batch: { kind: 'spool', bytes, verdicts, stage }, errors: [], slots: keys.length };
-  }
-}
-
-async function* spoolChunks(stateDir: string, pass: number, unit: number, batchSize: number, batchBytes: number): AsyncGenerator<{ bytes: Uint8Array; keys: number[]; lines: string[] }> {
-  const dir = path.join(stateDir, 'spool');
-  const prefix = spoolPrefix(pass, unit) + '-';
-  const names = (await fs.promises.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
-  for (const name of names) {
-    const stream = fs.createReadStream(path.join(dir, name)).pipe(decompressor(name.endsWith('.zst') ? 'zstd' : 'gzip'));
-    let carry = '';
-    let lines: string[] = [];
-    let size = 0;
-    const flush = () => {
-      const text = lines.join('\n') + '\n';
-      // A buffer of its own (not Node's shared pool): it is transferred to a worker.
-      const out = { bytes: new TextEncoder().encode(text), keys: lines.map((l) => Number(l.slice(0, l.indexOf('\t')))), lines };
-      lines = [];
-      size = 0;
-      return out;
-    };
-    for await (const chunk of stream) {
-      const text = carry + (chunk as Buffer).toString('utf8');
-      const parts = text.split('\n');
-      carry = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        size += line.length;
-        if (lines.length >= batchSize || size >= batchBytes) yield flush();
+/**
+ * A unit's spool, block by block, as batches with the global stage's verdicts: one code byte per
+ * document, plain keeps (the common case) as PLAIN_KEEP and the rest as verdicts in order.
+ */
+async function* readSpool(stateDir: string, pass: number, unit: number, stage: string, global: GlobalStage): AsyncGenerator<ReadPiece> {
+  for await (const { keys, codec, body } of readSpoolDocs(spoolDocsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) {
+    const codes = new Uint8Array(keys.length);
+    const verdicts: Verdict[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const verdict = global.decide(keys[i]);
+      if (isPlainKeep(verdict)) codes[i] = PLAIN_KEEP;
+      else {
+        codes[i] = PLAIN_KEEP + 1;
+        verdicts.push(verdict);
       }
     }
-    if (carry) lines.push(carry);
-    if (lines.length) yield flush();
+    yield { batch: { kind: 'spool', codec, body, codes, verdicts, stage }, errors: [], slots: keys.length };
   }
 }
 
 /** On resume: feed a finished unit's spooled payloads back to the global stage. */
 async function replayObservations(stateDir: string, pass: number, unit: number, observer: GlobalStage): Promise<void> {
-  for await (const { lines } of spoolChunks(stateDir, pass, unit, 4096, 4 * 1024 * 1024)) {
-    for (const line of lines) {
-      const { key, payload } = parseSpoolLine(line);
-      observer.observe(key, Buffer.from(payload, 'base64'));
-    }
-  }
+  for await (const { key, payload } of readSpoolPayloads(spoolPayloadsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) observer.observe(key, payload);
 }
 
 /** Removes whatever an interrupted attempt left of this unit in this pass. */
@@ -456,12 +430,10 @@ function mergeResult(flow: Flow, result: TaskResult): void {
   delete flow.batch;
   delete flow.docs;
   if (result.docs) flow.docs = result.docs;
-  if (result.lines) flow.lines = result.lines;
+  if (result.spool) flow.spool = result.spool;
   flow.lineCount = result.lineCount;
   if (result.kept) flow.kept = result.kept;
   if (result.routed) flow.routed = result.routed;
-  if (result.keys) flow.keys = result.keys;
-  if (result.payloads) flow.payloads = result.payloads;
   for (const [stage, chunk] of Object.entries(result.removed)) {
     const chunks = flow.removed.get(stage);
     if (chunks) chunks.push(chunk);
@@ -480,6 +452,7 @@ function runStep(
   batchStages: Map<string, BatchStage>,
   mapping: FieldMapping,
   maxDocBytes: number,
+  spoolCodec: SpoolCodec,
   replay?: Task['replay'],
 ): AsyncIterable<Flow> {
   if (step.kind === 'worker') {
@@ -497,10 +470,12 @@ function runStep(
           mapping,
           maxDocBytes,
           emit: step.emit,
+          ...(step.emit === 'spool' ? { spoolCodec } : {}),
           ...(step.prepare ? { prepare: step.prepare } : {}),
           ...(replay ? { replay } : {}),
         };
-        const transfer = input.kind === 'jsonl' || input.kind === 'spool' ? [input.bytes.buffer as ArrayBuffer] : [];
+        const transfer =
+          input.kind === 'jsonl' ? [input.bytes.buffer as ArrayBuffer] : input.kind === 'spool' ? [input.body.buffer as ArrayBuffer, input.codes.buffer as ArrayBuffer] : [];
         const result = (await pool.run(task, { transferList: transfer })) as TaskResult;
         mergeResult(flow, result);
         return flow;
@@ -538,7 +513,7 @@ class UnitWriters {
   private readonly kept: LineSink | null;
   /** Kept documents routed elsewhere than kept/ (splits), by route. */
   private readonly routes = new Map<string, ShardWriter>();
-  private readonly spool: ShardWriter | null;
+  private readonly spool: SpoolWriter | null;
   private readonly removed = new Map<string, ShardWriter>();
   private errors: ShardWriter | null = null;
   private readonly stats = emptyBatchStats();
@@ -555,7 +530,6 @@ class UnitWriters {
     last: boolean,
     private readonly pipeline: Pipeline,
     stdout: StdoutSink | null,
-    spoolCompression: Compression,
     compressInPool: (compression: Compression, level?: number) => ShardOptions['compress'],
   ) {
     const out = pipeline.output;
@@ -563,16 +537,7 @@ class UnitWriters {
     const compress = compressInPool(out.compression, out.level);
     this.shardOptions = { compression: out.compression, level: out.level, maxBytes: out.shard_max_bytes, maxDocs: out.shard_max_docs, ...(compress ? { compress } : {}) };
     this.kept = last ? (stdout ?? this.shardWriter('kept')) : null;
-    const spoolCompress = compressInPool(spoolCompression, 1);
-    this.spool = pass.observe
-      ? new ShardWriter(path.join(stateDir, 'spool'), spoolPrefix(pass.index, unit), ShardWriter.fileExtension(spoolCompression, '.spool'), {
-          compression: spoolCompression,
-          level: 1,
-          maxBytes: Number.MAX_SAFE_INTEGER,
-          maxDocs: 0,
-          ...(spoolCompress ? { compress: spoolCompress } : {}),
-        })
-      : null;
+    this.spool = pass.observe ? new SpoolWriter(path.join(stateDir, 'spool'), spoolPrefix(pass.index, unit)) : null;
   }
 
   private shardWriter(dir: string): ShardWriter {
@@ -590,9 +555,14 @@ class UnitWriters {
   async write(flow: Flow, observer: GlobalStage | undefined): Promise<void> {
     addInto(this.stats, flow.stats);
     if (flow.audit) mergeAudit(this.audit, flow.audit);
-    if (flow.lines && flow.lineCount > 0 && this.spool && observer) {
-      flow.keys!.forEach((key, i) => observer.observe(key, flow.payloads![i]));
-      await this.spool.write(flow.lines, flow.lineCount);
+    if (flow.spool && this.spool && observer) {
+      const { keys, payloadData, payloadEnds } = flow.spool;
+      for (let i = 0, from = 0; i < keys.length; i++) {
+        // Payloads are packed 8-byte aligned (spool.ts).
+        observer.observe(keys[i], payloadData.subarray((from + 7) & ~7, payloadEnds[i]));
+        from = payloadEnds[i];
+      }
+      await this.spool.write(flow.spool);
     }
     if (flow.kept && this.kept) await this.put(this.kept, flow.kept);
     for (const [route, chunk] of Object.entries(flow.routed ?? {})) {

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
-import { Decompress as FzstdDecompress } from 'fzstd';
+import { Decompress as FzstdDecompress, decompress as fzstdDecompress } from 'fzstd';
 import { WinnowError } from '../core/errors.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -62,6 +62,12 @@ export function compressFrame(compression: Exclude<Compression, 'none'>, data: U
     throw new WinnowError('usage', 'zstd output needs the native zstd-napi package, which did not build on this machine; use --compression gzip or none');
   }
   return zstdNapi.compress(data, { compressionLevel: level ?? 3 });
+}
+
+/** Decompresses one whole buffer of frames or members (the counterpart of compressFrame). */
+export function decompressFrame(compression: Exclude<Compression, 'none'>, data: Uint8Array): Uint8Array {
+  if (compression === 'gzip') return zlib.gunzipSync(data);
+  return zstdNapi ? zstdNapi.decompress(data) : fzstdDecompress(data);
 }
 
 /** fzstd as a Node transform; an unfinished frame at the end is an error like zstd-napi's. */

@@ -11,8 +11,8 @@
  * Work items: band t (0 = exact, 1..bands = LSH) x key range r (of `ranges`, by the top bits of
  * the key); a task owns the items i with i % tasks == task.
  */
-import type { DedupConfig } from './config.js';
-import { FLAG_EMPTY } from './payload.js';
+import { type DedupConfig, type SimilarityRule, similarityRule } from './config.js';
+import { FLAG_EMPTY, FLAG_SHORT } from './payload.js';
 import { agreement16, exactJaccard } from './minhash.js';
 import { sampledBucket } from './sampling.js';
 import type { DocTable } from './table.js';
@@ -69,6 +69,8 @@ export interface BandOptions {
   permutations: number;
   verify: boolean;
   minJaccard: number;
+  /** The similarity test a candidate pair must pass. */
+  rule: SimilarityRule;
   checkOneIn: number;
   /** Key ranges per band. */
   ranges: number;
@@ -88,6 +90,7 @@ export function bandOptions(config: DedupConfig, ranges = 1, owns: BandOptions['
     permutations: minhash ? config.bands * config.rows : 0,
     verify: config.verify,
     minJaccard: config.min_jaccard,
+    rule: similarityRule(config),
     checkOneIn: config.check_one_in,
     ranges,
     owns,
@@ -328,20 +331,19 @@ function checkPair(table: DocTable, a: number, b: number, minJaccard: number, st
 }
 
 /**
- * Whether a candidate pair is a near duplicate: exact Jaccard of the shingle sets >= min_jaccard
- * with `verify`, else the MinHash estimate (agreeing signature positions / permutations) >=
- * min_jaccard. Answers are remembered: a close pair meets in many bands.
+ * Whether a candidate pair is a near duplicate (config.ts similarityRule): exact Jaccard of the
+ * shingle sets >= min_jaccard with `verify` or when both documents are short (they carry their
+ * sets), else the MinHash estimate with its margin: at least `minAgree` agreeing positions.
+ * Answers are remembered: a close pair meets in many bands.
  */
 class Similarity {
   private readonly cache = new Map<number, boolean>();
-  private readonly minAgree: number;
   private readonly first: Uint16Array;
 
   constructor(
     private readonly table: DocTable,
     private readonly options: BandOptions,
   ) {
-    this.minAgree = minAgreement(options.minJaccard, options.permutations);
     this.first = new Uint16Array(options.permutations);
   }
 
@@ -350,23 +352,24 @@ class Similarity {
     const key = this.table.n < 90_000_000 ? a * this.table.n + b : -1;
     const known = key >= 0 ? this.cache.get(key) : undefined;
     if (known !== undefined) return known;
-    let result: boolean;
-    if (this.options.verify) {
-      const x = this.table.set(a);
-      const y = this.table.set(b);
-      result = x !== null && y !== null && exactJaccard(x, y) >= this.options.minJaccard;
-    } else {
-      // Copy the first: a signature read from a file is only valid until the next read.
-      this.first.set(this.table.signature(a));
-      result = agreement16(this.first, this.table.signature(b)) >= this.minAgree;
-    }
+    const result = pairSimilar(this.table, a, b, this.options.rule, this.first);
     if (this.cache.size >= 1 << 20) this.cache.clear();
     if (key >= 0) this.cache.set(key, result);
     return result;
   }
 }
 
-/** The fewest agreeing positions of `permutations` whose estimate reaches `minJaccard`. */
-export function minAgreement(minJaccard: number, permutations: number): number {
-  return Math.ceil(minJaccard * permutations - 1e-9);
+/** Whether the rule tests this pair on exact Jaccard (both documents carry their sets). */
+export const exactlyTested = (rule: SimilarityRule, flagsA: number, flagsB: number): boolean => rule.verify || (flagsA & flagsB & FLAG_SHORT) !== 0;
+
+/** The similarity test on one pair of the table; `scratch` holds a copy of a's signature. */
+export function pairSimilar(table: DocTable, a: number, b: number, rule: SimilarityRule, scratch: Uint16Array): boolean {
+  if (exactlyTested(rule, table.flags[a], table.flags[b])) {
+    const x = table.set(a);
+    const y = table.set(b);
+    return x !== null && y !== null && exactJaccard(x, y) >= rule.minJaccard;
+  }
+  // Copy the first: a signature read from a file is only valid until the next read.
+  scratch.set(table.signature(a));
+  return agreement16(scratch, table.signature(b)) >= rule.minAgree;
 }

@@ -114,7 +114,7 @@ export class BatchDedup implements GlobalStage {
   decide(key: DocKey): Verdict {
     const ord = this.table!.ordOfKey(key);
     if (ord < 0) return fail('dedup: this document was not observed in pass 1', 'dedup_unobserved');
-    return verdictFor(decisionOf(this.result!, ord, this.permutations), this.config);
+    return verdictFor(decisionOf(this.result!, ord), this.config);
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Json, JsonObject } from '../../core/doc.js';
-import type { BandStats } from './bands.js';
-import { type DedupConfig, compatOf, lshThreshold, thresholdCurve } from './config.js';
-import { agreement16 } from './minhash.js';
+import { type BandStats, exactlyTested } from './bands.js';
+import { type DedupConfig, type SimilarityRule, compatOf, lshThreshold, similarityRule, thresholdCurve } from './config.js';
+import { agreement16, exactJaccard } from './minhash.js';
 import { idText } from './payload.js';
 import type { DocTable } from './table.js';
 import type { Graph } from './union-find.js';
@@ -40,12 +40,12 @@ export interface ClusterResult {
   clusters: number;
   status: Uint8Array;
   clusterOf: Int32Array;
-  /** Signature positions agreeing with the kept document; NO_ESTIMATE when there is none. */
-  agreement: Uint16Array;
+  /** Jaccard to the kept document x 10^4 (see similarityOf); NO_ESTIMATE when there is none. */
+  similarity: Uint16Array;
   /** The document each one was matched with directly (its smallest neighbour), or -1. */
   partner: Int32Array;
-  /** Signature positions agreeing with that document. */
-  partnerAgreement: Uint16Array;
+  /** Jaccard to that document x 10^4. */
+  partnerSimilarity: Uint16Array;
   idOf(ord: number): string;
   clusterSize: Int32Array;
   keptId(cluster: number): string;
@@ -55,6 +55,8 @@ export interface ClusterResult {
 }
 
 export const NO_ESTIMATE = 0xffff;
+/** Jaccard 1 in the x 10^4 scale of `similarity`. */
+export const ONE = 10000;
 
 class IdArena {
   private bytes = new Uint8Array(1 << 16);
@@ -84,10 +86,20 @@ class IdArena {
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
 
-/** Agreeing signature positions of two documents (the first copied: file reads share a buffer). */
-function agreementOf(table: DocTable, a: number, b: number, scratch: Uint16Array): number {
+/**
+ * The Jaccard of two documents as reported, x 10^4 rounded: exact where the similarity test was
+ * exact (verify, or two short documents carrying their shingle sets), so the value shown is the
+ * one the test passed; else the MinHash estimate, agreeing positions / permutations. The first
+ * signature is copied: file reads share a buffer.
+ */
+function similarityOf(table: DocTable, rule: SimilarityRule, a: number, b: number, scratch: Uint16Array): number {
+  if (exactlyTested(rule, table.flags[a], table.flags[b])) {
+    const x = table.set(a);
+    const y = table.set(b);
+    if (x && y) return Math.round(exactJaccard(x, y) * 10000);
+  }
   scratch.set(table.signature(a));
-  return agreement16(scratch, table.signature(b));
+  return Math.round((agreement16(scratch, table.signature(b)) / rule.permutations) * 10000);
 }
 
 export interface ClusterInput {
@@ -157,8 +169,8 @@ export function buildClusters({ table, graph, config, stats, index, reportDir }:
   const partnerAgree = new Uint16Array(n).fill(NO_ESTIMATE);
   const partner = graph.partner;
   const keptIds = new IdArena(clusters);
-  const keptSig = new Uint16Array(k);
-  const partnerSig = new Uint16Array(k);
+  const rule = similarityRule(config);
+  const scratch = new Uint16Array(k);
   const counts = { exact: 0, near: 0, index: 0 };
   const histogram = new Map<number, number>();
   let largest = 0;
@@ -175,14 +187,13 @@ export function buildClusters({ table, graph, config, stats, index, reportDir }:
     const kept = inIndex ? -1 : keptOrd[c];
     if (inIndex) keptIds.setText(c, index.id(n + keptIndexNode[c]));
     else keptIds.set(c, table.id(kept));
-    if (minhash && kept >= 0) keptSig.set(table.signature(kept));
     const memberRecords: Json[] = [];
     for (let m = from; m < to; m++) {
       const ord = members[m];
       let match: string;
       if (ord === kept) {
         status[ord] = Status.kept;
-        agree[ord] = k;
+        agree[ord] = ONE;
         match = 'kept';
       } else if (inIndex) {
         status[ord] = Status.index;
@@ -190,23 +201,23 @@ export function buildClusters({ table, graph, config, stats, index, reportDir }:
         match = 'index';
       } else if (table.exactHi[ord] === table.exactHi[kept] && table.exactLo[ord] === table.exactLo[kept]) {
         status[ord] = Status.exact;
-        agree[ord] = k;
+        agree[ord] = ONE;
         counts.exact++;
         match = 'exact';
       } else {
         status[ord] = Status.near;
-        agree[ord] = agreement16(table.signature(ord), keptSig);
+        agree[ord] = similarityOf(table, rule, kept, ord, scratch);
         counts.near++;
         match = 'near';
       }
       const record: JsonObject = { id: idText(table.id(ord)), match };
       if (match !== 'index' && match !== 'kept') {
-        record.jaccard_estimate = k > 0 ? round4(agree[ord] / k) : 1;
+        record.jaccard_estimate = agree[ord] / ONE;
         const p = partner[ord];
         if (p >= 0) {
-          partnerAgree[ord] = k > 0 ? agreementOf(table, ord, p, partnerSig) : 0;
+          partnerAgree[ord] = k > 0 ? similarityOf(table, rule, p, ord, scratch) : ONE;
           record.matched_id = idText(table.id(p));
-          record.matched_jaccard_estimate = k > 0 ? round4(partnerAgree[ord] / k) : 1;
+          record.matched_jaccard_estimate = partnerAgree[ord] / ONE;
         }
       }
       if (match === 'index' && index) record.bands_matched = index.bandsMatched[ord];
@@ -224,9 +235,9 @@ export function buildClusters({ table, graph, config, stats, index, reportDir }:
     clusters,
     status,
     clusterOf,
-    agreement: agree,
+    similarity: agree,
     partner,
-    partnerAgreement: partnerAgree,
+    partnerSimilarity: partnerAgree,
     idOf: (ord) => idText(table.id(ord)),
     clusterSize,
     keptId: (c) => keptIds.get(c),
@@ -253,16 +264,30 @@ function summarise(
     method: config.method,
     keep: config.keep,
     action: config.action,
-    parameters: { ...compatOf(config), verify: config.verify, min_jaccard: config.min_jaccard, check_one_in: config.check_one_in } as unknown as JsonObject,
+    parameters: {
+      ...compatOf(config),
+      verify: config.verify,
+      min_jaccard: config.min_jaccard,
+      max_exact_shingles: config.max_exact_shingles,
+      max_false_accept: config.max_false_accept,
+      check_one_in: config.check_one_in,
+    } as unknown as JsonObject,
   };
   if (minhash) {
+    const rule = similarityRule(config);
+    const k = config.bands * config.rows;
     summary.lsh = {
       bands: config.bands,
       rows: config.rows,
-      permutations: config.bands * config.rows,
+      permutations: k,
       threshold: round4(lshThreshold(config.bands, config.rows)),
-      similarity_test: config.verify ? 'exact Jaccard >= min_jaccard' : 'MinHash estimate >= min_jaccard',
-      curve: thresholdCurve(config.bands, config.rows, config.min_jaccard, config.verify),
+      similarity_test: config.verify
+        ? 'exact Jaccard >= min_jaccard'
+        : `exact Jaccard >= min_jaccard when both documents have at most ${config.max_exact_shingles} shingles, else MinHash estimate >= ${rule.minAgree}/${k}`,
+      // The estimate test's threshold: min_jaccard plus the margin its sampling error asks for.
+      estimate_min_agreement: rule.minAgree,
+      estimate_threshold: round4(rule.minAgree / k),
+      curve: thresholdCurve(config.bands, config.rows, rule),
     };
   }
   summary.documents = documents;

@@ -61,6 +61,19 @@ export const DedupConfig = stageSchema('dedup', {
    * with `verify` the exact value. Pairs under it are false positives in the sampled check.
    */
   min_jaccard: z.number().min(0).max(1).default(0.7),
+  /**
+   * Without verify: documents with at most this many shingles carry their shingle set (at most 4
+   * bytes a shingle), and a candidate pair of two such documents is tested on its exact Jaccard,
+   * like `verify` but only where the set is no bigger than a few signatures. 0 = never.
+   */
+  max_exact_shingles: z.number().int().min(0).max(1 << 20).default(128),
+  /**
+   * Without verify, the other pairs pass on the MinHash estimate with a margin above min_jaccard:
+   * the fewest agreeing positions for which a pair with Jaccard just under min_jaccard is reported
+   * with probability at most this (exactly, under the MinHash model: see similarityRule). 0.01
+   * with 14 x 8 asks for 90 of 112 positions (estimate >= 0.8036). 1 = no margin.
+   */
+  max_false_accept: z.number().gt(0).max(1).default(0.01),
   /** Check exact Jaccard for the pairs of one LSH bucket in this many (0 = no check). */
   check_one_in: z.number().int().min(0).default(256),
   /** Memory for signatures and band keys before they spill to disk (under the stage's state dir). */
@@ -123,24 +136,19 @@ export function candidateProbability(jaccard: number, bands: number, rows: numbe
 export const lshThreshold = (bands: number, rows: number): number => (1 / bands) ** (1 / rows);
 
 /**
- * P(a pair with Jaccard J ends up as a duplicate): it must share a band (be a candidate) and then
- * pass the similarity test. Without verify the test is the MinHash estimate >= min_jaccard, i.e.
- * at least `minAgree` of the b*r signature positions agree; under the MinHash model each position
- * agrees independently with probability J, so a dynamic programme over bands (agreements so far,
- * whether some band agreed in full) gives the exact probability. With verify the test is exact:
- * P(candidate) when J >= min_jaccard, else 0.
+ * Distribution of the number of agreeing signature positions of a pair with Jaccard J, split by
+ * whether some band agreed in full (the pair is an LSH candidate): `[none, some][t]`. Under the
+ * MinHash model each position agrees independently with probability J, so a dynamic programme
+ * over bands (agreements so far, whether a band agreed in full) gives it exactly.
  */
-export function detectionProbability(jaccard: number, bands: number, rows: number, minJaccard: number, verify: boolean): number {
-  if (verify) return jaccard >= minJaccard ? candidateProbability(jaccard, bands, rows) : 0;
+function agreementDistribution(jaccard: number, bands: number, rows: number): [Float64Array, Float64Array] {
   const k = bands * rows;
-  const minAgree = Math.ceil(minJaccard * k - 1e-9);
   const band: number[] = [];
   for (let a = 0; a <= rows; a++) band.push(binomial(rows, a) * jaccard ** a * (1 - jaccard) ** (rows - a));
-  // state[full][t]: probability of t agreements so far, with (1) or without (0) a full band.
-  let state = [new Float64Array(k + 1), new Float64Array(k + 1)];
+  let state: [Float64Array, Float64Array] = [new Float64Array(k + 1), new Float64Array(k + 1)];
   state[0][0] = 1;
   for (let b = 0; b < bands; b++) {
-    const next = [new Float64Array(k + 1), new Float64Array(k + 1)];
+    const next: [Float64Array, Float64Array] = [new Float64Array(k + 1), new Float64Array(k + 1)];
     for (let full = 0; full < 2; full++) {
       for (let t = 0; t <= b * rows; t++) {
         const p = state[full][t];
@@ -150,9 +158,69 @@ export function detectionProbability(jaccard: number, bands: number, rows: numbe
     }
     state = next;
   }
+  return state;
+}
+
+/** P(a pair with Jaccard J is a candidate and at least `minAgree` positions agree). */
+export function estimateDetection(jaccard: number, bands: number, rows: number, minAgree: number): number {
+  const candidate = agreementDistribution(jaccard, bands, rows)[1];
   let sum = 0;
-  for (let t = minAgree; t <= k; t++) sum += state[1][t];
+  for (let t = Math.max(0, minAgree); t < candidate.length; t++) sum += candidate[t];
   return Math.min(1, sum);
+}
+
+/** The test a candidate pair must pass to be a near duplicate (bands.ts, online.ts). */
+export interface SimilarityRule {
+  verify: boolean;
+  minJaccard: number;
+  permutations: number;
+  /** Fewest agreeing positions for the estimate test (min_jaccard plus the margin). */
+  minAgree: number;
+  /** Pairs of documents with at most this many shingles are tested exactly (0 = none). */
+  maxExactShingles: number;
+}
+
+/** The fewest agreeing positions of `permutations` whose plain estimate reaches `minJaccard`. */
+export const plainMinAgreement = (minJaccard: number, permutations: number): number => Math.ceil(minJaccard * permutations - 1e-9);
+
+/**
+ * The estimate test's threshold: the smallest m >= min_jaccard * k such that a pair with Jaccard
+ * min_jaccard is detected (a candidate with >= m agreeing positions) with probability at most
+ * max_false_accept. Detection grows with J, so every pair under min_jaccard is reported with
+ * at most that probability: the margin comes from the estimate's sampling error, exactly.
+ */
+export function estimateMinAgreement(minJaccard: number, bands: number, rows: number, maxFalseAccept: number): number {
+  const k = bands * rows;
+  const plain = plainMinAgreement(minJaccard, k);
+  const candidate = agreementDistribution(minJaccard, bands, rows)[1];
+  let tail = 0;
+  let m = k + 1;
+  // Grow the tail from the top while it stays within the bound.
+  while (m - 1 >= plain && tail + candidate[m - 1] <= maxFalseAccept + 1e-12) tail += candidate[--m];
+  return Math.min(Math.max(m, plain), k + 1);
+}
+
+export function similarityRule(config: DedupConfig): SimilarityRule {
+  const minhash = config.method === 'minhash';
+  const permutations = minhash ? config.bands * config.rows : 0;
+  return {
+    verify: config.verify,
+    minJaccard: config.min_jaccard,
+    permutations,
+    minAgree: minhash ? (config.max_false_accept >= 1 ? plainMinAgreement(config.min_jaccard, permutations) : estimateMinAgreement(config.min_jaccard, config.bands, config.rows, config.max_false_accept)) : 0,
+    maxExactShingles: config.max_exact_shingles,
+  };
+}
+
+/**
+ * P(a pair with Jaccard J ends up as a duplicate): it must share a band (be a candidate) and then
+ * pass the similarity test. The exact test (verify, or two documents of at most
+ * max_exact_shingles shingles: `exact`) passes when J >= min_jaccard; the estimate test when at
+ * least `rule.minAgree` positions agree.
+ */
+export function detectionProbability(jaccard: number, bands: number, rows: number, rule: SimilarityRule, exact = false): number {
+  if (rule.verify || exact) return jaccard >= rule.minJaccard ? candidateProbability(jaccard, bands, rows) : 0;
+  return estimateDetection(jaccard, bands, rows, rule.minAgree);
 }
 
 function binomial(n: number, k: number): number {
@@ -161,12 +229,26 @@ function binomial(n: number, k: number): number {
   return r;
 }
 
-export function thresholdCurve(bands: number, rows: number, minJaccard: number, verify: boolean): { jaccard: number; p_candidate: number; p_detected: number }[] {
-  const out: { jaccard: number; p_candidate: number; p_detected: number }[] = [];
+export type CurvePoint = {
+  jaccard: number;
+  p_candidate: number;
+  /** Pairs tested on the estimate (with verify: on exact Jaccard). */
+  p_detected: number;
+  /** Pairs of two documents with at most max_exact_shingles shingles (tested exactly). */
+  p_detected_short: number;
+};
+
+export function thresholdCurve(bands: number, rows: number, rule: SimilarityRule): CurvePoint[] {
+  const out: CurvePoint[] = [];
   const r4 = (x: number): number => Math.round(x * 10000) / 10000;
   for (let i = 0; i <= 10; i++) {
     const j = Math.round((0.5 + i * 0.05) * 100) / 100;
-    out.push({ jaccard: j, p_candidate: r4(candidateProbability(j, bands, rows)), p_detected: r4(detectionProbability(j, bands, rows, minJaccard, verify)) });
+    out.push({
+      jaccard: j,
+      p_candidate: r4(candidateProbability(j, bands, rows)),
+      p_detected: r4(detectionProbability(j, bands, rows, rule)),
+      p_detected_short: r4(detectionProbability(j, bands, rows, rule, rule.maxExactShingles > 0)),
+    });
   }
   return out;
 }

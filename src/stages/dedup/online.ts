@@ -10,12 +10,11 @@
 import type { Doc, JsonObject, Verdict } from '../../core/doc.js';
 import { keep, remove } from '../../core/doc.js';
 import type { BatchStage, StageContext } from '../../core/stage.js';
-import { type DedupConfig, compatOf } from './config.js';
+import { type DedupConfig, type SimilarityRule, compatOf, similarityRule } from './config.js';
 import { type AgainstIndex, type SegmentBand, lookup, openIndex, saveSegment } from './index-store.js';
 import { MinHasher, agreement16, bandKeys, exactJaccard, storedSignature } from './minhash.js';
 import { growBytes, growU16, growU32 } from './grow.js';
 import { idText } from './payload.js';
-import { minAgreement } from './bands.js';
 
 const TWO32 = 4294967296;
 
@@ -91,7 +90,7 @@ export class OnlineDedup implements BatchStage {
   private kept = 0;
   private readonly counts = { documents: 0, exact: 0, near: 0, in_index: 0, rejected: 0 };
   private readonly encoder = new TextEncoder();
-  private readonly minAgree: number;
+  private readonly rule: SimilarityRule;
 
   constructor(
     private readonly config: DedupConfig,
@@ -102,7 +101,7 @@ export class OnlineDedup implements BatchStage {
     this.hasher = new MinHasher({ seed: config.seed, bands: this.minhash ? config.bands : 1, rows: this.minhash ? config.rows : 1, shingle: { type: config.shingle, size: config.shingle_size }, normalize: config.normalize });
     this.signature = new Uint32Array(Math.max(1, this.k));
     this.stored = new Uint16Array(this.k);
-    this.minAgree = minAgreement(config.min_jaccard, this.k);
+    this.rule = similarityRule(config);
     this.keys = new Uint32Array(2 * config.bands);
     this.bandTables = this.minhash ? Array.from({ length: config.bands }, () => new KeyTable()) : [];
     this.against = config.against ? openIndex(config.against, compatOf(config), false) : null;
@@ -127,11 +126,13 @@ export class OnlineDedup implements BatchStage {
     let exactHi: number;
     let exactLo: number;
     let empty = false;
+    let short = false;
     if (minhash) {
       const signed = this.hasher.sign(doc.text, this.signature);
       exactHi = signed.exactHi;
       exactLo = signed.exactLo;
       empty = signed.empty;
+      short = signed.shingles <= config.max_exact_shingles;
       if (!empty) {
         bandKeys(this.signature, config.bands, config.rows, this.keys);
         storedSignature(this.signature, this.stored);
@@ -165,18 +166,24 @@ export class OnlineDedup implements BatchStage {
     }
     let set: Uint32Array | null = null;
     if (minhash && !empty) {
-      if (config.verify) set = this.hasher.shingleSet();
+      // Short documents carry their set, as in the batch mode (payload.ts).
+      if (config.verify || short) set = this.hasher.shingleSet();
       for (let b = 0; b < config.bands; b++) {
         const hit = this.bandTables[b].get((this.keys[2 * b] & 0xfffff) * TWO32 + this.keys[2 * b + 1], this.keys[2 * b] >>> 20);
         if (hit < 0) continue;
-        // The same similarity test as the batch mode: exact Jaccard with verify, else the estimate.
+        // The same similarity test as the batch mode (bands.ts pairSimilar): exact Jaccard with
+        // verify or when both are short (a kept document has a set exactly then), else the
+        // estimate with its margin.
+        const keptSet = this.keptSet(hit);
+        const exact = set !== null && (config.verify || keptSet.length > 0);
         const agree = agreement16(this.stored, this.sigs.data.subarray(hit * k, (hit + 1) * k));
-        if (set ? exactJaccard(set, this.keptSet(hit)) < config.min_jaccard : agree < this.minAgree) {
+        const jaccard = exact ? exactJaccard(set!, keptSet) : agree / k;
+        if (exact ? jaccard < this.rule.minJaccard : agree < this.rule.minAgree) {
           this.counts.rejected++;
           continue;
         }
         this.counts.near++;
-        const estimate = round4(agree / k);
+        const estimate = round4(jaccard);
         return this.removal('near_duplicate', hit, this.keptId(hit), estimate, config.min_jaccard, { matched_id: this.keptId(hit), matched_jaccard_estimate: estimate });
       }
     }

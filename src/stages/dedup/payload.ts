@@ -4,7 +4,9 @@
  * document is needed for verification or the sampled check, and the document id.
  *
  * Layout (host byte order, which must be little-endian; checked at load):
- *   0 u8 flags (1 = empty: no words, never a duplicate; 2 = has shingle set)   4 u32 exact hi
+ *   0 u8 flags (1 = empty: no words, never a duplicate; 2 = has shingle set; 4 = short: at most
+ *   max_exact_shingles shingles, so its set is carried and its pairs with other short documents
+ *   are tested exactly)   4 u32 exact hi
  *   8 u32 exact lo   16 f64 keep value   24 u32[2 x bands] band keys (hi, lo)
  *   then u16[permutations] stored signature (padded to 4 bytes)   then u32 n, u32[n] set   then id
  * The band keys come from the full 32-bit signature; only its top 16 bits are stored (minhash.ts).
@@ -19,6 +21,7 @@ if (os.endianness() !== 'LE') throw new Error('winnow dedup needs a little-endia
 
 export const FLAG_EMPTY = 1;
 export const FLAG_SET = 2;
+export const FLAG_SHORT = 4;
 const HEADER = 24;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -78,7 +81,8 @@ export function payloadEncoder(config: DedupConfig): (doc: Doc) => Uint8Array {
       bandKeys(signature, config.bands, config.rows, keys);
       if (signed.empty) flags |= FLAG_EMPTY;
       else {
-        let wantSet = config.verify;
+        if (signed.shingles <= config.max_exact_shingles) flags |= FLAG_SHORT;
+        let wantSet = config.verify || (flags & FLAG_SHORT) !== 0;
         for (let b = 0; b < config.bands && !wantSet && checkOneIn > 0; b++) wantSet = sampledBucket(b, keys[2 * b], keys[2 * b + 1], checkOneIn);
         if (wantSet) {
           set = hasher.shingleSet();

@@ -5,7 +5,7 @@
  */
 import { type JsonObject, type Verdict, keep, remove } from '../../core/doc.js';
 import type { DedupConfig } from './config.js';
-import { type ClusterResult, NO_ESTIMATE, Status } from './clusters.js';
+import { type ClusterResult, NO_ESTIMATE, ONE, Status } from './clusters.js';
 
 export interface DocDecision {
   status: number;
@@ -21,24 +21,22 @@ export interface DocDecision {
   segment?: string;
 }
 
-const round4 = (x: number): number => Math.round(x * 10000) / 10000;
-
-export function decisionOf(result: ClusterResult, ord: number, permutations: number): DocDecision | null {
+export function decisionOf(result: ClusterResult, ord: number): DocDecision | null {
   const status = result.status[ord];
   if (status === Status.single) return null;
   const cluster = result.clusterOf[ord];
-  const a = result.agreement[ord];
+  const a = result.similarity[ord];
   const d: DocDecision = {
     status,
     cluster,
     size: result.clusterSize[cluster],
     kept_id: result.keptId(cluster),
-    jaccard: a === NO_ESTIMATE ? null : permutations > 0 ? round4(a / permutations) : 1,
+    jaccard: a === NO_ESTIMATE ? null : a / ONE,
   };
   const partner = result.partner[ord];
   if (status !== Status.kept && status !== Status.index && partner >= 0) {
     d.matched_id = result.idOf(partner);
-    d.matched_jaccard = permutations > 0 ? round4(result.partnerAgreement[ord] / permutations) : 1;
+    d.matched_jaccard = result.partnerSimilarity[ord] / ONE;
   }
   const segment = result.keptSegment(cluster);
   if (segment !== null) d.segment = segment;

@@ -67,11 +67,10 @@ export async function runClusters({ dir, log }: { dir: string; log: Logger }): P
     const result = buildClusters({ table, graph, config, stats, reportDir: p.report });
     await writeFileAtomic(path.join(p.report, 'summary.json'), JSON.stringify(result.summary, null, 2) + '\n');
     // One decision file per unit (empty when nothing in it is a duplicate), in input order.
-    const permutations = config.method === 'minhash' ? config.bands * config.rows : 0;
     const perUnit = new Map<number, string[]>();
     for (const unit of readPlan(dir).units) perUnit.set(unit.index, []);
     for (let ord = 0; ord < table.n; ord++) {
-      const decision = decisionOf(result, ord, permutations);
+      const decision = decisionOf(result, ord);
       if (!decision) continue;
       const key = table.keys[ord];
       perUnit.get(keyUnit(key))!.push(JSON.stringify({ pos: keyPos(key), ...decision }) + '\n');
