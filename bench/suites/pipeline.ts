@@ -11,18 +11,18 @@ import { runPipeline } from '../../src/core/runner.js';
 import { jsonlCorpus } from '../corpora.js';
 import type { BenchCase, BenchSuite } from '../harness.js';
 
-function passthrough(name: string, compression: 'zstd' | 'gzip' | 'none', workers: number): BenchCase {
+function passthrough(name: string, compression: 'zstd' | 'gzip' | 'none', workers: number, level?: number): BenchCase {
   return {
     name,
     stage: 'pipeline',
     async setup() {
       const corpus = jsonlCorpus('reuters', 200_000_000);
       const out = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-bench-out-'));
-      const pipeline = validatePipeline({ name, output: { compression }, run: { workers }, stages: [] }, name);
+      const pipeline = validatePipeline({ name, output: { compression, ...(level !== undefined ? { level } : {}) }, run: { workers }, stages: [] }, name);
       return async () => {
         const result = await runPipeline({ pipeline, inputs: [corpus.file], output: out, overwrite: true, log: silentLogger() });
         fs.rmSync(out, { recursive: true, force: true });
-        return { docs: result.manifest.counts.input, bytes: corpus.bytes, cores: Math.min(workers, os.availableParallelism()), extra: { compression, workers, output_mb: result.manifest.bytes.output_on_disk / 1e6 } };
+        return { docs: result.manifest.counts.input, bytes: corpus.bytes, cores: Math.min(workers, os.availableParallelism()), extra: { compression, level: level ?? null, workers, output_mb: result.manifest.bytes.output_on_disk / 1e6 } };
       };
     },
   };
@@ -34,6 +34,7 @@ export const pipelineSuite: BenchSuite = {
   name: 'pipeline',
   cases: [
     passthrough('passthrough-zstd', 'zstd', cores),
+    passthrough('passthrough-zstd-level-1', 'zstd', cores, 1),
     passthrough('passthrough-none', 'none', cores),
     passthrough('passthrough-zstd-1-worker', 'zstd', 1),
   ],

@@ -17,6 +17,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { validatePipeline } from '../../src/config/load.js';
@@ -129,7 +130,12 @@ async function serve(threads?: number): Promise<{ url: string; child: ChildProce
   return { url, child };
 }
 
-const httpBatch = 256;
+/**
+ * Texts per request in http-vs-direct: the generic protocol's default, or WINNOW_BENCH_HTTP_BATCH.
+ * node-fetch costs the client about 0.35 ms of CPU per request more than bare node:http (its
+ * stream pipeline per reply), so the ratio to a direct caller rises with the batch.
+ */
+const httpBatch = Number(process.env.WINNOW_BENCH_HTTP_BATCH ?? 256);
 /** Requests in flight per model thread: one being classified, one being read and parsed. */
 const inFlightPerThread = 2;
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -141,7 +147,11 @@ const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.f
  * - `direct`: the model in this process, in a loop on one thread (what the embedded backend does
  *   per worker);
  * - `http`: the stage's HTTP client (node-fetch, retries, breaker, reply checks) against
- *   serve-classifier with its default threads (one per core): the issue's comparison;
+ *   serve-classifier with its default threads (one per core);
+ * - `raw_http`: the same server called directly, with the least a caller can do: node:http with a
+ *   keep-alive agent posting the same batches at the same concurrency (serialising each body and
+ *   parsing each reply, as any caller must), without checks or retries. `http / raw_http` is the issue's ratio: the
+ *   throughput the HTTP backend keeps of what serve-classifier reaches when called directly;
  * - equal threads: serve-classifier `--threads 1` against `direct`, and serve-classifier with one
  *   thread per core against the same worker pool called in-process (`pool_direct`: what the server
  *   does minus HTTP and JSON). On a machine whose cores the model already fills, HTTP's own CPU
@@ -166,6 +176,22 @@ const httpVsDirect: BenchCase = {
     const oneClient = client(one.url, 1);
     const batches: string[][] = [];
     for (let i = 0; i < texts.length; i += httpBatch) batches.push(texts.slice(i, i + httpBatch));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: inFlightPerThread * cores });
+    const target = new URL(many.url);
+    const post = (body: Buffer): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(parts).toString('utf8'))) : reject(new Error(`status ${res.statusCode}`))));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
     let failed = 0;
     const ways = {
       direct: async () => {
@@ -173,6 +199,16 @@ const httpVsDirect: BenchCase = {
       },
       http: async () => {
         for (const o of await manyClient.classify(texts)) if (!o.ok) failed++;
+      },
+      raw_http: async () => {
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < batches.length) {
+            const replies = (await post(Buffer.from(JSON.stringify({ inputs: batches[next++] })))) as unknown[];
+            if (!Array.isArray(replies)) failed++;
+          }
+        };
+        await Promise.all(Array.from({ length: inFlightPerThread * cores }, lane));
       },
       pool_direct: async () => {
         let next = 0;
@@ -190,7 +226,7 @@ const httpVsDirect: BenchCase = {
     for (const run of Object.values(ways)) await run();
     failed = 0;
     return async () => {
-      const rates: Record<Way, number[]> = { direct: [], http: [], pool_direct: [], http_1_thread: [] };
+      const rates: Record<Way, number[]> = { direct: [], http: [], raw_http: [], pool_direct: [], http_1_thread: [] };
       const cpu = { direct: 0, client: 0, server: 0, server_1_thread: 0 };
       let httpSeconds = 0;
       try {
@@ -216,6 +252,7 @@ const httpVsDirect: BenchCase = {
       } finally {
         manyClient.close();
         oneClient.close();
+        agent.destroy();
         many.child.kill('SIGTERM');
         one.child.kill('SIGTERM');
         await pool.close();
@@ -236,6 +273,8 @@ const httpVsDirect: BenchCase = {
           mb_per_s: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, round(median(v), 1)])),
           http_mb_per_s_overall: round((mb * rounds) / httpSeconds, 1),
           // Medians of per-round ratios: both sides of a ratio ran back to back.
+          // The issue's ratio: the HTTP backend against serve-classifier called directly.
+          ratio_to_direct_http: ratio('http', 'raw_http'),
           ratio_to_in_process: ratio('http', 'direct'),
           ratio_equal_threads_1: ratio('http_1_thread', 'direct'),
           ratio_equal_threads_all_cores: ratio('http', 'pool_direct'),

@@ -9,9 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { decompress as fzstdDecompress } from 'fzstd';
-import { type Compression, compressionOfPath } from '../io/compression.js';
+import { type Compression, compressionOfPath, decompressFrame } from '../io/compression.js';
 import { FRAME_BYTES, writeFileAtomic } from '../io/shard-writer.js';
 
 const FIELDS = 5;
@@ -163,12 +161,6 @@ export async function locate(runDir: string, hi: number, lo: number): Promise<Lo
   }
 }
 
-function decompressFrame(compression: Compression, bytes: Buffer): Buffer {
-  if (compression === 'gzip') return zlib.gunzipSync(bytes);
-  if (compression === 'zstd') return Buffer.from(fzstdDecompress(bytes));
-  return bytes;
-}
-
 /** The JSONL line at an uncompressed offset, reading only the frames that hold it. */
 export async function readLineAt(runDir: string, file: IndexedFile, offset: number): Promise<string> {
   const fd = await fs.promises.open(path.join(runDir, file.path), 'r');
@@ -193,7 +185,8 @@ export async function readLineAt(runDir: string, file: IndexedFile, offset: numb
     while (frame < file.frames.length) {
       const compressed = Buffer.alloc(file.frames[frame]);
       await fd.read(compressed, 0, compressed.length, start);
-      const plain = decompressFrame(file.compression, compressed).subarray(skip);
+      const inflated = decompressFrame(file.compression, compressed);
+      const plain = Buffer.from(inflated.buffer, inflated.byteOffset, inflated.byteLength).subarray(skip);
       const nl = plain.indexOf(10);
       pieces.push(nl < 0 ? plain : plain.subarray(0, nl));
       if (nl >= 0) break;

@@ -547,8 +547,15 @@ class UnitWriters {
   /** Writes a chunk and enters each of its lines (by id hash) in the document index. */
   private async put(sink: LineSink, chunk: OutputChunk): Promise<void> {
     const { hashes } = chunk;
+    // A chunk's lines land in one or two files: resolve each file's id once, not per line.
+    let lastFile = '';
+    let lastId = -1;
     await sink.write(chunk.bytes, chunk.count, (file, offset, line) => {
-      this.index.add(hashes[2 * line], hashes[2 * line + 1], this.index.fileId(path.relative(this.outputDir, file)), offset);
+      if (file !== lastFile) {
+        lastFile = file;
+        lastId = this.index.fileId(path.relative(this.outputDir, file));
+      }
+      this.index.add(hashes[2 * line], hashes[2 * line + 1], lastId, offset);
     });
   }
 

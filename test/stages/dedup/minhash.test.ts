@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { root } from '../../helpers/index.js';
 import { candidateProbability, lshThreshold } from '../../../src/stages/dedup/config.js';
-import { MinHasher, agreement, bandKeys, exactJaccard } from '../../../src/stages/dedup/minhash.js';
+import { MinHasher, agreement, bandKeys, defaultKernel, exactJaccard } from '../../../src/stages/dedup/minhash.js';
+import { MINHASH_KERNEL_WASM } from '../../../src/stages/dedup/minhash-kernel.js';
 import { Normalization, normalizeText } from '../../../src/stages/dedup/normalize.js';
 import { splitMix32 } from '../../../src/stages/dedup/prng.js';
 
@@ -79,6 +81,51 @@ test('signatures are bit-identical in the main thread, a worker thread and a chi
   const inChild = execFileSync(process.execPath, ['--input-type=module', '-e', code], { input: JSON.stringify(all), encoding: 'utf8' });
   assert.equal(inWorker, here);
   assert.equal(inChild, here);
+});
+
+test('the WebAssembly SIMD kernel and the JavaScript kernel give identical signatures', () => {
+  assert.equal(defaultKernel(), 'wasm', 'Node 20 validates WebAssembly SIMD');
+  const corpus = texts();
+  // Huge documents grow the wasm memory between calls; empty and one-word texts have 0 or 1 shingle.
+  const huge = corpus.join(' ').repeat(8);
+  const inputs = ['', 'one', ...corpus, huge, ...corpus.slice(0, 3)];
+  // Permutation counts with and without a remainder of 16 and of 4; character shingles too.
+  const shapes = [
+    { bands: 14, rows: 8, shingle: { type: 'words' as const, size: 5 } },
+    { bands: 9, rows: 3, shingle: { type: 'words' as const, size: 5 } },
+    { bands: 1, rows: 2, shingle: { type: 'words' as const, size: 3 } },
+    { bands: 20, rows: 5, shingle: { type: 'chars' as const, size: 5 } },
+  ];
+  for (const shape of shapes) {
+    const o = { ...options, ...shape, seed: 7 };
+    const wasm = new MinHasher(o, 'wasm');
+    const js = new MinHasher(o, 'js');
+    const k = shape.bands * shape.rows;
+    const a = new Uint32Array(k);
+    const b = new Uint32Array(k);
+    for (const t of inputs) {
+      const sa = wasm.sign(t, a);
+      const sb = js.sign(t, b);
+      assert.deepEqual(sa, sb);
+      assert.deepEqual(a, b, `${k} permutations, ${t.length} chars`);
+      assert.deepEqual(wasm.shingleSet(), js.shingleSet());
+    }
+  }
+});
+
+test('the embedded kernel is minhash-kernel.wat assembled (checked where wat2wasm is installed)', (t) => {
+  let wat2wasm: string;
+  try {
+    wat2wasm = execFileSync('sh', ['-c', 'command -v wat2wasm'], { encoding: 'utf8' }).trim();
+  } catch {
+    t.skip('wat2wasm not installed (Debian: apt install wabt)');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-wasm-'));
+  const out = path.join(dir, 'kernel.wasm');
+  execFileSync(wat2wasm, [path.join(root, 'src', 'stages', 'dedup', 'minhash-kernel.wat'), '-o', out]);
+  assert.equal(fs.readFileSync(out).toString('base64'), MINHASH_KERNEL_WASM, 'run npm run build:wasm');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('the same seed gives the same signature; another seed another one', () => {

@@ -179,7 +179,8 @@ export class ClassifierClient {
   private async request(texts: string[]): Promise<RawScores[]> {
     this.counts.requests++;
     this.counts.inputs += texts.length;
-    const body = JSON.stringify(this.adapter.body(texts));
+    // Bytes, not a string: node-fetch then sends them as they are, with their length (no chunked encoding).
+    const body = Buffer.from(JSON.stringify(this.adapter.body(texts)));
     for (let attempt = 0; ; attempt++) {
       if (!this.breaker.allow()) {
         this.counts.circuit_rejections++;
@@ -213,7 +214,7 @@ export class ClassifierClient {
   }
 
   /** One HTTP exchange; the timeout covers reading the reply too. */
-  private async attempt(count: number, body: string): Promise<{ scores: RawScores[] } | Failure> {
+  private async attempt(count: number, body: Buffer): Promise<{ scores: RawScores[] } | Failure> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeout_ms);
     try {
