@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Compression, compressFrame, decompressFrame } from '../io/compression.js';
-import { tempName } from '../io/shard-writer.js';
+import { tempName, writeTo } from '../io/shard-writer.js';
 import { type Doc, docFromRecord, isJsonObject } from './doc.js';
 import { hashString64 } from './hash.js';
 import type { DocEnvelope } from './protocol.js';
@@ -209,22 +209,6 @@ export class SpoolDocs {
   }
 }
 
-async function writeAll(stream: fs.WriteStream, chunk: Uint8Array): Promise<void> {
-  if (stream.write(chunk)) return;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => {
-      stream.off('drain', onDrain);
-      reject(error);
-    };
-    const onDrain = (): void => {
-      stream.off('error', onError);
-      resolve();
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
-}
-
 const header = (magic: number, count: number, bytes: number, extra: number): Uint8Array => new Uint8Array(new Uint32Array([magic, count, bytes, extra]).buffer);
 const bytesOf = (view: Float64Array | Uint32Array): Uint8Array => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 
@@ -255,16 +239,16 @@ export class SpoolWriter {
       this.payloads = fs.createWriteStream(tempName(this.payloadsFile));
     }
     const keys = bytesOf(block.keys);
-    await writeAll(this.docs, header(DOCS_MAGIC, n, block.body.byteLength, CODECS.indexOf(block.codec)));
-    await writeAll(this.docs, keys);
-    await writeAll(this.docs, block.body);
-    await writeAll(this.payloads, header(PAYLOADS_MAGIC, n, block.payloadData.byteLength, 0));
-    await writeAll(this.payloads, keys);
-    await writeAll(this.payloads, bytesOf(block.payloadEnds));
-    if ((4 * n) % 8 !== 0) await writeAll(this.payloads, new Uint8Array(4));
-    await writeAll(this.payloads, block.payloadData);
+    await writeTo(this.docs, header(DOCS_MAGIC, n, block.body.byteLength, CODECS.indexOf(block.codec)));
+    await writeTo(this.docs, keys);
+    await writeTo(this.docs, block.body);
+    await writeTo(this.payloads, header(PAYLOADS_MAGIC, n, block.payloadData.byteLength, 0));
+    await writeTo(this.payloads, keys);
+    await writeTo(this.payloads, bytesOf(block.payloadEnds));
+    if ((4 * n) % 8 !== 0) await writeTo(this.payloads, new Uint8Array(4));
+    await writeTo(this.payloads, block.payloadData);
     const tail = pad8(block.payloadData.byteLength) - block.payloadData.byteLength;
-    if (tail > 0) await writeAll(this.payloads, new Uint8Array(tail));
+    if (tail > 0) await writeTo(this.payloads, new Uint8Array(tail));
   }
 
   async close(): Promise<void> {

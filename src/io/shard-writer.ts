@@ -44,7 +44,8 @@ const FRAMES_IN_FLIGHT = 8;
 
 export const tempName = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
 
-async function writeTo(stream: Writable, chunk: Uint8Array): Promise<void> {
+/** Writes a chunk, waiting for 'drain' when the stream's buffer is full (an 'error' rejects). */
+export async function writeTo(stream: Writable, chunk: Uint8Array): Promise<void> {
   if (!stream.write(chunk)) {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => {
