@@ -12,7 +12,7 @@
  *     recall per edit rate against the theoretical curve averaged over the pairs: the mean of
  *     P(detected | J) of the default rule (config.ts detectionProbability): share a band, then
  *     exact J >= 0.7 when both texts have at most max_exact_shingles shingles, else a MinHash
- *     estimate of at least 90/112 positions. The bare LSH curve 1 - (1 - J^r)^b and the old rule
+ *     estimate clearing the margin (85 of 112 positions at the defaults). The bare LSH curve 1 - (1 - J^r)^b and the old rule
  *     (estimate >= 0.7, no margin) are shown too. Target: within 3 points.
  * (c) Reuters' natural duplicates: stories whose normalised texts are equal (found here by string
  *     comparison, independently of the stage's hashing) must all be removed as exact duplicates.

@@ -21,10 +21,16 @@ import { decisionOf, verdictFor } from './verdict.js';
 
 /** The parameters, the detection curve and the outcome, on the run's log (stderr). */
 export function logSummary(ctx: StageContext, summary: JsonObject): void {
-  const lsh = summary.lsh as { bands: number; rows: number; threshold: number; curve: { jaccard: number; p_candidate: number; p_detected: number }[] } | undefined;
+  const lsh = summary.lsh as
+    | { bands: number; rows: number; threshold: number; similarity_test: string; curve: { jaccard: number; p_candidate: number; p_detected: number; p_detected_short: number }[] }
+    | undefined;
   if (lsh) {
-    const curve = lsh.curve.map((c) => `${c.jaccard.toFixed(2)}:${c.p_detected.toFixed(3)}`).join(' ');
-    ctx.log.info({ bands: lsh.bands, rows: lsh.rows, threshold: lsh.threshold }, `dedup: ${lsh.bands} bands x ${lsh.rows} rows, LSH threshold ${lsh.threshold}; P(detected | J): ${curve}`);
+    const curve = (key: 'p_candidate' | 'p_detected' | 'p_detected_short'): string => lsh.curve.map((c) => `${c.jaccard.toFixed(2)}:${c[key].toFixed(3)}`).join(' ');
+    ctx.log.info(
+      { bands: lsh.bands, rows: lsh.rows, threshold: lsh.threshold, similarity_test: lsh.similarity_test },
+      `dedup: ${lsh.bands} bands x ${lsh.rows} rows, LSH threshold ${lsh.threshold}; P(candidate | J): ${curve('p_candidate')}; ` +
+        `P(detected | J), estimate test: ${curve('p_detected')}; exact test: ${curve('p_detected_short')}`,
+    );
   }
   ctx.log.info({ documents: summary.documents, duplicates: summary.duplicates, clusters: (summary.clusters as JsonObject).count }, 'dedup: clusters written to dedup/clusters.jsonl');
 }

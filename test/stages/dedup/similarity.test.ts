@@ -33,7 +33,7 @@ test('the estimate margin: the fewest agreeing positions that keep pairs under m
   // max_false_accept 1 is the plain estimate test; the margin never goes under min_jaccard.
   const defaults = DedupConfig.parse({ kind: 'dedup' });
   assert.equal(similarityRule({ ...defaults, max_false_accept: 1 }).minAgree, plainMinAgreement(0.7, 112));
-  assert.equal(similarityRule(defaults).minAgree, 90);
+  assert.equal(similarityRule(defaults).minAgree, 85);
   assert.equal(estimateMinAgreement(0.2, 14, 8, 0.5), plainMinAgreement(0.2, 112));
   // A bound no threshold can meet: the estimate test accepts nothing.
   assert.equal(estimateMinAgreement(0.7, 1, 1, 0.01), 2);
@@ -127,7 +127,7 @@ test('short documents are tested on exact Jaccard; long ones need the margin; ve
   assert.equal(verified.summary.false_positive_check.below_min_jaccard, 0);
   assert.ok(plain.summary.false_positive_check.candidates_below_min_jaccard > 0);
   // The summary states the rule and both curves.
-  assert.equal(plain.summary.lsh.estimate_min_agreement, 90);
+  assert.equal(plain.summary.lsh.estimate_min_agreement, 85);
   for (const c of plain.summary.lsh.curve as { jaccard: number; p_candidate: number; p_detected: number; p_detected_short: number }[]) {
     assert.equal(c.p_detected_short, c.jaccard >= 0.7 ? c.p_candidate : 0);
     assert.ok(c.p_detected <= c.p_detected_short || c.jaccard < 0.7);
