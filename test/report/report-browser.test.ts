@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { root, runCli, tempDir, writeJsonl } from '../helpers/index.js';
+import { runCli, tempDir, writeJsonl } from '../helpers/index.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const haveChromium = fs.existsSync(chromiumPath);
@@ -75,9 +75,8 @@ test('in Chromium: nothing executes, no console errors, the charts render', { sk
     page.on('request', (r) => {
       if (!r.url().startsWith('file:')) requests.push(r.url());
     });
-    const started = Date.now();
+    // Load time is measured by the audit benchmark (bench/suites/audit.ts), not asserted here.
     await page.goto('file://' + path.join(out, 'report.html'), { waitUntil: 'load' });
-    const loadMs = Date.now() - started;
     // Open every <details> so hidden samples render too.
     // (Page code is passed as strings: this project's TypeScript has no DOM types.)
     await page.evaluate("document.querySelectorAll('details').forEach((d) => d.setAttribute('open', ''))");
@@ -89,9 +88,10 @@ test('in Chromium: nothing executes, no console errors, the charts render', { sk
     assert.ok(charts >= 3, `${charts} charts rendered`);
     const shown = (await page.evaluate('document.body.innerText')) as string;
     assert.ok(shown.includes('<script>window.__pwned = "script"</script>'), 'hostile text is shown as text');
-    fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-    await page.screenshot({ path: path.join(root, 'bench', 'results', 'report-screenshot.png'), fullPage: true });
-    assert.ok(loadMs < 10_000);
+    // The page renders to a real image (written to the test's temporary directory, not the tree).
+    const shot = path.join(dir, 'report-screenshot.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.deepEqual([...fs.readFileSync(shot).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   } finally {
     await browser.close();
   }
