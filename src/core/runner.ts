@@ -134,6 +134,8 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    // piscina's per-task timing histograms are never read here; recording them costs per task.
+    recordTiming: false,
   });
   const context = (spec: StageSpec): StageContext => ({
     name: spec.name,
