@@ -321,12 +321,17 @@ function spoolVerdicts(input: SpoolInput): (i: number) => Verdict {
  */
 function replaySpool(input: SpoolInput, out: BatchOutput, replay?: DocDecider): DocEnvelope[] {
   const started = performance.now();
-  const docs = new SpoolDocs(input.codec, input.body);
   const verdictOf = spoolVerdicts(input);
   const envs: DocEnvelope[] = [];
-  for (let i = 0; i < docs.count; i++) {
-    const env = docs.envelope(i);
-    let verdict = verdictOf(i);
+  let g = 0;
+  for (const body of input.bodies) {
+    const docs = new SpoolDocs(input.codec, body);
+    for (let i = 0; i < docs.count; i++, g++) replayOne(docs.envelope(i), verdictOf(g));
+  }
+  stageStats(out.stats, input.stage).ms += performance.now() - started;
+  return envs;
+
+  function replayOne(env: DocEnvelope, verdict: Verdict): void {
     if (replay && verdict.action === 'keep') {
       applyKeep(env.doc, verdict);
       if (verdict.text !== undefined || verdict.meta !== undefined) delete env.raw;
@@ -338,8 +343,6 @@ function replaySpool(input: SpoolInput, out: BatchOutput, replay?: DocDecider): 
     }
     if (out.apply(env, input.stage, verdict)) envs.push(env);
   }
-  stageStats(out.stats, input.stage).ms += performance.now() - started;
-  return envs;
 }
 
 /**
@@ -349,7 +352,6 @@ function replaySpool(input: SpoolInput, out: BatchOutput, replay?: DocDecider): 
  */
 function replaySpoolToLines(input: SpoolInput, out: BatchOutput): TaskResult {
   const started = performance.now();
-  const docs = new SpoolDocs(input.codec, input.body);
   const verdictOf = spoolVerdicts(input);
   const s = stageStats(out.stats, input.stage);
   const byRoute = new Map<string, ChunkBuilder>();
@@ -358,42 +360,46 @@ function replaySpoolToLines(input: SpoolInput, out: BatchOutput): TaskResult {
     if (!chunk) byRoute.set(route, (chunk = new ChunkBuilder()));
     return chunk;
   };
-  // The run of plain keeps being gathered: hashes.length / 2 documents from runFrom, of route runRoute.
-  let runFrom = 0;
-  let runRoute = '';
-  const hashes: number[] = [];
-  const flushRun = (): void => {
-    if (hashes.length === 0) return;
-    const last = runFrom + hashes.length / 2 - 1;
-    builder(runRoute || 'kept').addBytes(docs.records.subarray(docs.start(runFrom), docs.end(last)), hashes);
-    hashes.length = 0;
-  };
   let survivors = 0;
-  for (let i = 0; i < docs.count; i++) {
-    const verdict = verdictOf(i);
-    if (verdict === KEEP) {
-      const route = docs.route(i);
-      if (route !== runRoute || hashes.length === 0) {
-        flushRun();
-        runFrom = i;
-        runRoute = route;
+  let g = 0;
+  for (const body of input.bodies) {
+    const docs = new SpoolDocs(input.codec, body);
+    // The run of plain keeps being gathered: hashes.length / 2 documents from runFrom, of route runRoute.
+    let runFrom = 0;
+    let runRoute = '';
+    const hashes: number[] = [];
+    const flushRun = (): void => {
+      if (hashes.length === 0) return;
+      const last = runFrom + hashes.length / 2 - 1;
+      builder(runRoute || 'kept').addBytes(docs.records.subarray(docs.start(runFrom), docs.end(last)), hashes);
+      hashes.length = 0;
+    };
+    for (let i = 0; i < docs.count; i++, g++) {
+      const verdict = verdictOf(g);
+      if (verdict === KEEP) {
+        const route = docs.route(i);
+        if (route !== runRoute || hashes.length === 0) {
+          flushRun();
+          runFrom = i;
+          runRoute = route;
+        }
+        hashes.push(docs.idHi(i), docs.idLo(i));
+        s.in++;
+        s.kept++;
+        s.charsIn += docs.charsIn(i);
+        s.charsOut += docs.charsOut(i);
+        survivors++;
+        continue;
       }
-      hashes.push(docs.idHi(i), docs.idLo(i));
-      s.in++;
-      s.kept++;
-      s.charsIn += docs.charsIn(i);
-      s.charsOut += docs.charsOut(i);
-      survivors++;
-      continue;
+      flushRun();
+      const env = docs.envelope(i);
+      if (out.apply(env, input.stage, verdict)) {
+        builder(env.route ?? 'kept').add(recordJson(env) + '\n', env.doc.id);
+        survivors++;
+      }
     }
     flushRun();
-    const env = docs.envelope(i);
-    if (out.apply(env, input.stage, verdict)) {
-      builder(env.route ?? 'kept').add(recordJson(env) + '\n', env.doc.id);
-      survivors++;
-    }
   }
-  flushRun();
   s.ms += performance.now() - started;
   return out.finish(lineChunks(byRoute, survivors, out));
 }

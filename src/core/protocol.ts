@@ -30,11 +30,12 @@ export type ReadBatch =
   /** Whole files, one document each. */
   | { kind: 'files'; files: FileItem[] }
   /**
-   * A block of spooled documents of the previous pass (spool.ts), replayed with the global stage's
-   * verdicts: `codes[i]` is PLAIN_KEEP (fused.ts) for a keep without edits, else document i takes
-   * the next of `verdicts`. Most verdicts are plain keeps: they cross as one byte each.
+   * Consecutive blocks of spooled documents of the previous pass (spool.ts), replayed with the
+   * global stage's verdicts: `codes[i]` is PLAIN_KEEP (fused.ts) for a keep without edits, else
+   * document i (counted across the blocks) takes the next of `verdicts`. Most verdicts are plain
+   * keeps: they cross as one byte each.
    */
-  | { kind: 'spool'; codec: SpoolCodec; body: Uint8Array; codes: Uint8Array; verdicts: Verdict[]; stage: string }
+  | { kind: 'spool'; codec: SpoolCodec; bodies: Uint8Array[]; codes: Uint8Array; verdicts: Verdict[]; stage: string }
   /** WARC/WET/ARC records with a payload to read, and the records of the stretch that were skipped, by kind. */
   | { kind: 'warc'; source: string; records: WarcItem[]; skipped: Record<string, number>; bytes: number };
 

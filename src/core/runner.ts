@@ -364,7 +364,7 @@ async function* passSource(
             maxDocBytes: pipeline.input.max_doc_bytes,
             onBytes: (n) => request.progress?.bytes(n),
           })
-        : readSpool(stateDir, pass.index - 1, unit.index, pass.replay!.name, globals.get(pass.replay!.name)!);
+        : readSpool(stateDir, pass.index - 1, unit.index, pass.replay!.name, globals.get(pass.replay!.name)!, 4 * pipeline.run.batch_size);
     for await (const piece of pieces) {
       if (request.signal?.aborted) throw new WinnowError('interrupted', 'interrupted; rerun with --resume to continue');
       const flow = newFlow(unit.index, pos, false);
@@ -382,24 +382,44 @@ async function* passSource(
 }
 
 /**
- * A unit's spool, block by block, as batches with the global stage's verdicts: one code byte per
- * document, plain keeps (the common case) as PLAIN_KEEP and the rest as verdicts in order.
+ * A unit's spool as batches with the global stage's verdicts: one code byte per document, plain
+ * keeps (the common case) as PLAIN_KEEP and the rest as verdicts in order. Pass 2 does little per
+ * document, so consecutive blocks (one per pass-1 batch) travel together, up to `maxDocs`
+ * documents or REPLAY_BATCH_BYTES compressed: fewer, larger worker tasks.
  */
-async function* readSpool(stateDir: string, pass: number, unit: number, stage: string, global: GlobalStage): AsyncGenerator<ReadPiece> {
-  for await (const { keys, codec, body } of readSpoolDocs(spoolDocsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) {
-    const codes = new Uint8Array(keys.length);
-    const verdicts: Verdict[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const verdict = global.decide(keys[i]);
-      if (isPlainKeep(verdict)) codes[i] = PLAIN_KEEP;
+async function* readSpool(stateDir: string, pass: number, unit: number, stage: string, global: GlobalStage, maxDocs: number): AsyncGenerator<ReadPiece> {
+  let bodies: Uint8Array[] = [];
+  let codec: SpoolCodec = 'zstd';
+  let codes: number[] = [];
+  let verdicts: Verdict[] = [];
+  let bytes = 0;
+  const flush = (): ReadPiece => {
+    const piece: ReadPiece = { batch: { kind: 'spool', codec, bodies, codes: Uint8Array.from(codes), verdicts, stage }, errors: [], slots: codes.length };
+    bodies = [];
+    codes = [];
+    verdicts = [];
+    bytes = 0;
+    return piece;
+  };
+  for await (const block of readSpoolDocs(spoolDocsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) {
+    if (bodies.length > 0 && (block.codec !== codec || codes.length + block.keys.length > maxDocs || bytes + block.body.byteLength > REPLAY_BATCH_BYTES)) yield flush();
+    codec = block.codec;
+    bodies.push(block.body);
+    bytes += block.body.byteLength;
+    for (const key of block.keys) {
+      const verdict = global.decide(key);
+      if (isPlainKeep(verdict)) codes.push(PLAIN_KEEP);
       else {
-        codes[i] = PLAIN_KEEP + 1;
+        codes.push(PLAIN_KEEP + 1);
         verdicts.push(verdict);
       }
     }
-    yield { batch: { kind: 'spool', codec, body, codes, verdicts, stage }, errors: [], slots: keys.length };
   }
+  if (bodies.length > 0) yield flush();
 }
+
+/** Compressed spool bytes per pass-2 task at most (see readSpool). */
+const REPLAY_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** On resume: feed a finished unit's spooled payloads back to the global stage. */
 async function replayObservations(stateDir: string, pass: number, unit: number, observer: GlobalStage): Promise<void> {
@@ -477,7 +497,7 @@ function runStep(
           ...(replay ? { replay } : {}),
         };
         const transfer =
-          input.kind === 'jsonl' ? [input.bytes.buffer as ArrayBuffer] : input.kind === 'spool' ? [input.body.buffer as ArrayBuffer, input.codes.buffer as ArrayBuffer] : [];
+          input.kind === 'jsonl' ? [input.bytes.buffer as ArrayBuffer] : input.kind === 'spool' ? [...input.bodies.map((b) => b.buffer as ArrayBuffer), input.codes.buffer as ArrayBuffer] : [];
         const result = (await pool.run(task, { transferList: transfer })) as TaskResult;
         mergeResult(flow, result);
         return flow;
