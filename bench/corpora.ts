@@ -55,29 +55,48 @@ export function benchTexts(): string[] {
     .map((l) => (JSON.parse(l) as { text: string }).text);
 }
 
+export interface CorpusFile {
+  file: string;
+  docs: number;
+  bytes: number;
+}
+
 /**
- * A JSONL file of at least `minBytes`, the texts repeated with distinct ids, cached under
- * benchCache so repeated runs do not pay for it.
+ * A generated JSONL file under benchCache, made once: `build` writes it chunk by chunk (`write`
+ * returns the bytes written so far) and returns its document count, kept next to it in
+ * `<file>.meta.json`. Repeated runs reuse both.
  */
-export function jsonlCorpus(name: string, minBytes: number, texts: string[] = benchTexts()): { file: string; docs: number; bytes: number } {
+export function cachedJsonl(fileName: string, build: (write: (chunk: string) => number) => number): CorpusFile {
   fs.mkdirSync(benchCache, { recursive: true });
-  const file = path.join(benchCache, `${name}-${minBytes}.jsonl`);
-  const metaFile = file + '.meta.json';
+  const file = path.join(benchCache, fileName);
+  const metaFile = `${file}.meta.json`;
   if (!fs.existsSync(file) || !fs.existsSync(metaFile)) {
-    const fd = fs.openSync(file + '.tmp', 'w');
+    const fd = fs.openSync(`${file}.tmp`, 'w');
     let bytes = 0;
+    let docs: number;
+    try {
+      docs = build((chunk) => {
+        fs.writeSync(fd, chunk);
+        return (bytes += Buffer.byteLength(chunk));
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(`${file}.tmp`, file);
+    fs.writeFileSync(metaFile, JSON.stringify({ docs, bytes }));
+  }
+  return { file, ...(JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { docs: number; bytes: number }) };
+}
+
+/** A JSONL file of at least `minBytes`, the texts repeated with distinct ids (cached). */
+export function jsonlCorpus(name: string, minBytes: number, texts: string[] = benchTexts()): CorpusFile {
+  return cachedJsonl(`${name}-${minBytes}.jsonl`, (write) => {
     let n = 0;
-    while (bytes < minBytes) {
+    for (let bytes = 0; bytes < minBytes; ) {
       const parts: string[] = [];
       for (const text of texts) parts.push(JSON.stringify({ id: `d${n++}`, text, source: 'bench' }) + '\n');
-      const chunk = parts.join('');
-      fs.writeSync(fd, chunk);
-      bytes += Buffer.byteLength(chunk);
+      bytes = write(parts.join(''));
     }
-    fs.closeSync(fd);
-    fs.renameSync(file + '.tmp', file);
-    fs.writeFileSync(metaFile, JSON.stringify({ docs: n, bytes }));
-  }
-  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { docs: number; bytes: number };
-  return { file, ...meta };
+    return n;
+  });
 }

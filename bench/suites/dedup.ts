@@ -19,7 +19,7 @@ import { runPipeline } from '../../src/core/runner.js';
 import { DedupConfig } from '../../src/stages/dedup/config.js';
 import { payloadEncoder } from '../../src/stages/dedup/payload.js';
 import { splitMix32 } from '../../src/stages/dedup/prng.js';
-import { benchCache, benchTexts } from '../corpora.js';
+import { type CorpusFile, benchTexts, cachedJsonl } from '../corpora.js';
 import type { BenchCase, BenchSuite } from '../harness.js';
 
 const cores = os.availableParallelism();
@@ -36,19 +36,14 @@ function mutate(words: string[], vocabulary: string[], rate: number, next: () =>
  * replaced (so rounds are not duplicates of each other), plus 2% exact copies and 5% near copies
  * (3% of words replaced) of earlier documents. Cached under benchCache.
  */
-export function plantedCorpus(name: string, minBytes: number, texts: string[]): { file: string; docs: number; bytes: number } {
-  fs.mkdirSync(benchCache, { recursive: true });
-  const file = path.join(benchCache, `dedup-${name}-${minBytes}.jsonl`);
-  const metaFile = `${file}.meta.json`;
-  if (!fs.existsSync(metaFile)) {
+export function plantedCorpus(name: string, minBytes: number, texts: string[]): CorpusFile {
+  return cachedJsonl(`dedup-${name}-${minBytes}.jsonl`, (write) => {
     const next = splitMix32(20261129);
     const split = texts.map((t) => t.split(/\s+/).filter(Boolean));
     const vocabulary = [...new Set(split.flat())].slice(0, 50_000);
-    const fd = fs.openSync(`${file}.tmp`, 'w');
-    let bytes = 0;
     let n = 0;
     const recent: string[] = [];
-    for (let round = 0; bytes < minBytes; round++) {
+    for (let round = 0, bytes = 0; bytes < minBytes; round++) {
       const parts: string[] = [];
       for (const words of split) {
         const text = round === 0 ? words.join(' ') : mutate(words, vocabulary, 0.3, next);
@@ -59,15 +54,10 @@ export function plantedCorpus(name: string, minBytes: number, texts: string[]): 
         if (roll < 2) parts.push(JSON.stringify({ id: `d${n++}`, text: recent[next() % recent.length] }) + '\n');
         else if (roll < 7) parts.push(JSON.stringify({ id: `d${n++}`, text: mutate(recent[next() % recent.length].split(' '), vocabulary, 0.03, next) }) + '\n');
       }
-      const chunk = parts.join('');
-      fs.writeSync(fd, chunk);
-      bytes += Buffer.byteLength(chunk);
+      bytes = write(parts.join(''));
     }
-    fs.closeSync(fd);
-    fs.renameSync(`${file}.tmp`, file);
-    fs.writeFileSync(metaFile, JSON.stringify({ docs: n, bytes }));
-  }
-  return { file, ...(JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { docs: number; bytes: number }) };
+    return n;
+  });
 }
 
 /** The words of the base texts' sentences. */
@@ -86,17 +76,12 @@ function sentenceWords(texts: string[]): string[][] {
  * is repeated hundreds of times with variations (which would make candidate pairs grow with the
  * square of the corpus); 2% are exact copies and 5% near copies (one word replaced) of recent ones.
  */
-function shortCorpus(docs: number): { file: string; docs: number; bytes: number } {
-  fs.mkdirSync(benchCache, { recursive: true });
-  const file = path.join(benchCache, `dedup-short-${docs}.jsonl`);
-  const metaFile = `${file}.meta.json`;
-  if (!fs.existsSync(metaFile)) {
+function shortCorpus(docs: number): CorpusFile {
+  return cachedJsonl(`dedup-short-${docs}.jsonl`, (write) => {
     const sentences = sentenceWords(benchTexts());
     const next = splitMix32(20261130);
-    const fd = fs.openSync(`${file}.tmp`, 'w');
     const recent: string[] = [];
     let n = 0;
-    let bytes = 0;
     while (n < docs) {
       const parts: string[] = [];
       for (let i = 0; i < 10_000; i++) {
@@ -119,15 +104,10 @@ function shortCorpus(docs: number): { file: string; docs: number; bytes: number 
           parts.push(JSON.stringify({ id: `s${n++}`, text: copy.join(' ') }) + '\n');
         }
       }
-      const chunk = parts.join('');
-      fs.writeSync(fd, chunk);
-      bytes += Buffer.byteLength(chunk);
+      write(parts.join(''));
     }
-    fs.closeSync(fd);
-    fs.renameSync(`${file}.tmp`, file);
-    fs.writeFileSync(metaFile, JSON.stringify({ docs: n, bytes }));
-  }
-  return { file, ...(JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { docs: number; bytes: number }) };
+    return n;
+  });
 }
 
 const signatures: BenchCase = {
@@ -147,7 +127,7 @@ const signatures: BenchCase = {
   },
 };
 
-function pipelineCase(name: string, corpus: () => { file: string; docs: number; bytes: number }, stage: Record<string, unknown> | null): BenchCase {
+function pipelineCase(name: string, corpus: () => CorpusFile, stage: Record<string, unknown> | null): BenchCase {
   return {
     name,
     stage: 'dedup',
