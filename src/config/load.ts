@@ -6,24 +6,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { WinnowError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
 import type { StageSpec } from '../core/stage.js';
 import { registry } from '../stages/registry.js';
 import { type Pipeline, pipelineSchema } from './schema.js';
 
-/** The package root (holds `pipelines/`), found from this module's location in src/ or dist/src/. */
-export const packageRoot: string = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('winnow package root not found');
-    dir = parent;
-  }
-  return dir;
-})();
+export { packageRoot };
 
 /** A path, or the name of a bundled pipeline (`default` → pipelines/default.yaml). */
 export function resolvePipelinePath(nameOrPath: string): string {

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../core/package-root.js';
 import { FastTextModel, type Prediction } from '../../models/fasttext/model.js';
 import { textFeatures, textTokenSpans, urlFeatures, urlTokens } from './features.js';
 import type { RawScores } from './judge.js';
@@ -23,20 +23,6 @@ export interface TextClassifier {
   readonly labels: readonly string[];
   classify(text: string): RawScores;
 }
-
-/**
- * The package root (holds models/), found from this module's place in src/ or dist/src/. Not
- * imported from config/load.ts: that module imports the stage registry, which imports this stage.
- */
-const packageRoot: string = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('winnow package root not found');
-    dir = parent;
-  }
-  return dir;
-})();
 
 /** Where the bundled models (and their model card and training report) live. */
 export const safetyModelsDir = path.join(packageRoot, 'models', 'safety');

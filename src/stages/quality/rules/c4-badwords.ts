@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../../core/package-root.js';
 import type { C4BadWordsConfig } from '../config.js';
 import type { Outcome } from '../outcome.js';
 import { PY_WORD } from '../text/python-text.js';
@@ -161,14 +161,9 @@ export class BadWordList {
 const pairHash = (a: number, b: number): number => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 16;
 
 function listDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'models', 'ldnoobw');
-    if (fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('models/ldnoobw not found next to the winnow package');
-    dir = parent;
-  }
+  const dir = path.join(packageRoot, 'models', 'ldnoobw');
+  if (!fs.existsSync(dir)) throw new Error('models/ldnoobw not found next to the winnow package');
+  return dir;
 }
 
 const lists = new Map<string, BadWordList>();
