@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { runPipeline } from '../../src/core/runner.js';
 import { TextAnalysis, Workspace } from '../../src/stages/quality/analysis.js';
 import { QualityConfig } from '../../src/stages/quality/config.js';
+import { DATATROVE_FILTERS } from '../../src/stages/quality/datatrove-filters.js';
 import { qualityStage } from '../../src/stages/quality/stage.js';
 import { jsonlCorpus, reutersStories, sharedCorpora } from '../corpora.js';
 import type { BenchCase, BenchSuite } from '../harness.js';
@@ -105,16 +106,8 @@ function agreement(): BenchCase {
       const refs = fs.existsSync(refFile)
         ? fs.readFileSync(refFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { filters: Record<string, { kept: boolean; edited_text?: string }> })
         : [];
-      const families: Record<string, Record<string, unknown>> = {
-        gopher_quality: { rules: ['gopher_quality'] },
-        gopher_repetition: { rules: ['gopher_repetition'] },
-        c4_quality: { rules: ['c4'] },
-        c4_quality_fineweb: { rules: ['c4'], c4: { filter_no_terminal_punct: false } },
-        fineweb_quality: { rules: ['fineweb'] },
-        c4_badwords: { rules: ['c4_badwords'] },
-      };
       const deciders = new Map<string, (doc: Doc) => Verdict>();
-      for (const [name, cfg] of Object.entries(families)) {
+      for (const [name, cfg] of Object.entries(DATATROVE_FILTERS)) {
         deciders.set(name, await qualityStage.createDoc!(QualityConfig.parse({ kind: 'quality', word_tokenizer: 'spacy_en', ...cfg })));
       }
       const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d.text), 0) * deciders.size;

@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Verdict } from '../../../src/core/doc.js';
+import { DATATROVE_FILTERS } from '../../../src/stages/quality/datatrove-filters.js';
 import { sharedReference } from '../../helpers/index.js';
 import { decider } from './helpers.js';
 
@@ -67,15 +68,6 @@ function reason(v: Verdict): string | null {
   return REASONS[v.rule] ?? v.rule;
 }
 
-/** The reference's filter names and the same filter as a quality-stage config. */
-const FILTERS: Record<string, Record<string, unknown>> = {
-  gopher_quality: { rules: ['gopher_quality'] },
-  gopher_repetition: { rules: ['gopher_repetition'] },
-  c4_quality: { rules: ['c4'] },
-  c4_quality_fineweb: { rules: ['c4'], c4: { filter_no_terminal_punct: false } },
-  fineweb_quality: { rules: ['fineweb'] },
-  c4_badwords: { rules: ['c4_badwords'] },
-};
 
 /** Disagreements that are understood, per filter: doc id → why. None at present. */
 const EXPLAINED: Record<string, Record<string, string>> = {};
@@ -87,7 +79,7 @@ test('decisions agree with datatrove 0.10.0 on the reference corpus', { skip: !d
   assert.equal(docs.length, 4779);
   assert.equal(refs.length, docs.length);
   const summary: Record<string, number> = {};
-  for (const [name, config] of Object.entries(FILTERS)) {
+  for (const [name, config] of Object.entries(DATATROVE_FILTERS)) {
     // The reference ran spaCy's English tokenizer on every document, whatever its language.
     const decide = await decider({ ...config, word_tokenizer: 'spacy_en' });
     const disagreements: string[] = [];
@@ -104,5 +96,5 @@ test('decisions agree with datatrove 0.10.0 on the reference corpus', { skip: !d
     assert.ok(agreement >= 0.98, `${name}: ${(agreement * 100).toFixed(2)} % agreement`);
     assert.deepEqual(disagreements.slice(0, 20), [], `${name}: unexplained disagreements`);
   }
-  assert.deepEqual(Object.values(summary), Object.keys(FILTERS).map(() => 100), JSON.stringify(summary));
+  assert.deepEqual(Object.values(summary), Object.keys(DATATROVE_FILTERS).map(() => 100), JSON.stringify(summary));
 });
