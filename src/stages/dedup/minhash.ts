@@ -87,6 +87,8 @@ export class MinHasher {
   private readonly tokenizer: Tokenizer;
   private shingleHashes: Int32Array;
   private shingleCount = 0;
+  /** Code points of the text, for character shingles. */
+  private points = new Int32Array(1024);
   private readonly exactFromReference: boolean;
   /** wasm kernel: its exports, and byte offsets of a, b, the minima and the shingles in its memory. */
   private readonly wasm: KernelExports | null = null;
@@ -206,6 +208,25 @@ export class MinHasher {
    * still has a signature), as datatrove's and text-dedup's n-gram helpers do.
    */
   private wordShingles(tokens: Int32Array, count: number, n: number): void {
+    this.hashNgrams(tokens, count, n, 0x2545f491);
+  }
+
+  /** Character n-grams over code points (a surrogate pair is one character). */
+  private charShingles(text: string, n: number): void {
+    let count = 0;
+    for (const ch of text) {
+      if (count === this.points.length) {
+        const grown = new Int32Array(2 * count);
+        grown.set(this.points);
+        this.points = grown;
+      }
+      this.points[count++] = ch.codePointAt(0)!;
+    }
+    this.hashNgrams(this.points, count, n, 0x1b873593);
+  }
+
+  /** The shingle hashes of `items[0..count)` taken n at a time (all of them when fewer than n). */
+  private hashNgrams(items: Int32Array, count: number, n: number, seed: number): void {
     if (count === 0) {
       this.shingleCount = 0;
       return;
@@ -214,27 +235,8 @@ export class MinHasher {
     const total = count - width + 1;
     const out = this.reserve(total);
     for (let i = 0; i < total; i++) {
-      let h = 0x2545f491 ^ width;
-      for (let j = 0; j < width; j++) h = Math.imul(((h << 13) | (h >>> 19)) ^ tokens[i + j], 0x9e3779b1);
-      out[i] = fmix32(h);
-    }
-    this.shingleCount = total;
-  }
-
-  /** Character n-grams over code points (a surrogate pair is one character). */
-  private charShingles(text: string, n: number): void {
-    const points: number[] = [];
-    for (const ch of text) points.push(ch.codePointAt(0)!);
-    if (points.length === 0) {
-      this.shingleCount = 0;
-      return;
-    }
-    const width = Math.min(n, points.length);
-    const total = points.length - width + 1;
-    const out = this.reserve(total);
-    for (let i = 0; i < total; i++) {
-      let h = 0x1b873593 ^ width;
-      for (let j = 0; j < width; j++) h = Math.imul(((h << 13) | (h >>> 19)) ^ points[i + j], 0x9e3779b1);
+      let h = seed ^ width;
+      for (let j = 0; j < width; j++) h = Math.imul(((h << 13) | (h >>> 19)) ^ items[i + j], 0x9e3779b1);
       out[i] = fmix32(h);
     }
     this.shingleCount = total;
