@@ -240,20 +240,26 @@ function lshKeys(table: DocTable, band: number, firstOfExact: Uint8Array, option
   const hiOf = new Uint32Array(n);
   const loOf = new Uint32Array(n);
   const inBand = new Uint8Array(n);
+  forEachBandKey(table, band, firstOfExact, (ord, hi, lo) => {
+    if (!options.owns(t, rangeOf(hi, options.ranges))) return;
+    hiOf[ord] = hi;
+    loOf[ord] = lo;
+    inBand[ord] = 1;
+  });
+  return collectKeys(n, hiOf, loOf, (ord) => inBand[ord] === 1);
+}
+
+/** Band `band`'s key (hi, lo) of each document in it: not empty, and first of its exact group. */
+function forEachBandKey(table: DocTable, band: number, firstOfExact: Uint8Array, visit: (ord: number, hi: number, lo: number) => void): void {
   for (let c = 0; c < table.chunks.length; c++) {
     const chunk = table.chunks[c];
     const keys = chunk.band(band);
     for (let i = 0; i < chunk.count; i++) {
       const ord = table.ordAt(c, i);
       if (chunk.flags[i] & FLAG_EMPTY || !firstOfExact[ord]) continue;
-      const hi = keys[2 * i];
-      if (!options.owns(t, rangeOf(hi, options.ranges))) continue;
-      hiOf[ord] = hi;
-      loOf[ord] = keys[2 * i + 1];
-      inBand[ord] = 1;
+      visit(ord, keys[2 * i], keys[2 * i + 1]);
     }
   }
-  return collectKeys(n, hiOf, loOf, (ord) => inBand[ord] === 1);
 }
 
 /**
@@ -262,15 +268,9 @@ function lshKeys(table: DocTable, band: number, firstOfExact: Uint8Array, option
  */
 export function lshValues(table: DocTable, band: number, firstOfExact: Uint8Array): Float64Array {
   const values = new Float64Array(table.n).fill(SKIP);
-  for (let c = 0; c < table.chunks.length; c++) {
-    const chunk = table.chunks[c];
-    const keys = chunk.band(band);
-    for (let i = 0; i < chunk.count; i++) {
-      const ord = table.ordAt(c, i);
-      if (chunk.flags[i] & FLAG_EMPTY || !firstOfExact[ord]) continue;
-      values[ord] = (keys[2 * i] & 0xfffff) * TWO32 + keys[2 * i + 1];
-    }
-  }
+  forEachBandKey(table, band, firstOfExact, (ord, hi, lo) => {
+    values[ord] = (hi & 0xfffff) * TWO32 + lo;
+  });
   return values;
 }
 
