@@ -100,3 +100,16 @@ export function jsonlCorpus(name: string, minBytes: number, texts: string[] = be
     return n;
   });
 }
+
+/** Deterministic pseudo-random words (xorshift), for synthetic documents: all their long n-grams are distinct. */
+export function randomWords(count: number, seed: number, vocabulary = 5000): string {
+  let x = seed | 0 || 1;
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words.push('w' + ((x >>> 0) % vocabulary).toString(36));
+  }
+  return words.join(' ');
+}

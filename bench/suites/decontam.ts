@@ -20,7 +20,7 @@ import { type LoadedBenchmark, indexBenchmarks, loadBenchmark } from '../../src/
 import { NgramIndex } from '../../src/stages/split/ngram-index.js';
 import { scanText } from '../../src/stages/split/scan.js';
 import { SplitConfig, createSplitDecider } from '../../src/stages/split/split-stage.js';
-import { benchTexts, hasShared, jsonlCorpus, sharedPath } from '../corpora.js';
+import { benchTexts, hasShared, jsonlCorpus, randomWords, sharedPath } from '../corpora.js';
 import type { BenchCase, BenchSuite } from '../harness.js';
 import { round } from '../harness.js';
 
@@ -66,22 +66,10 @@ function scanTexts(minBytes: number): { texts: string[]; bytes: number } {
   return { texts, bytes };
 }
 
-/** Deterministic random words (xorshift): text whose 13-grams are all distinct. */
-function randomText(words: number, seed: number, vocabulary: number): string {
-  let x = seed | 0 || 1;
-  const out: string[] = [];
-  for (let i = 0; i < words; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out.push('w' + ((x >>> 0) % vocabulary).toString(36));
-  }
-  return out.join(' ');
-}
 
 /** 1 M distinct 13-grams: 40 "held-out documents" of 25,012 random words. */
 function heldOutDocs(): string[] {
-  return Array.from({ length: 40 }, (_, d) => randomText(25_012, d + 1, 50_000));
+  return Array.from({ length: 40 }, (_, d) => randomWords(25_012, d + 1, 50_000));
 }
 
 function buildMillionIndex(docs: string[]): NgramIndex {

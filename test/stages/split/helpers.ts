@@ -35,15 +35,4 @@ export function sharedBenchmarks(): LoadedBenchmark[] {
   ];
 }
 
-/** Deterministic pseudo-random words (xorshift), for synthetic documents. */
-export function randomWords(count: number, seed: number, vocabulary = 5000): string {
-  let x = seed | 0 || 1;
-  const words: string[] = [];
-  for (let i = 0; i < count; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words.push('w' + ((x >>> 0) % vocabulary).toString(36));
-  }
-  return words.join(' ');
-}
+export { randomWords } from '../../../bench/corpora.js';
