@@ -66,7 +66,6 @@ function scanTexts(minBytes: number): { texts: string[]; bytes: number } {
   return { texts, bytes };
 }
 
-
 /** 1 M distinct 13-grams: 40 "held-out documents" of 25,012 random words. */
 function heldOutDocs(): string[] {
   return Array.from({ length: 40 }, (_, d) => randomWords(25_012, d + 1, 50_000));
