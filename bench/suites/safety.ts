@@ -29,6 +29,7 @@ import { SafetyConfig } from '../../src/stages/safety/config.js';
 import { loadClassifier, resolveModelPath } from '../../src/stages/safety/embedded.js';
 import { HttpOptions } from '../../src/stages/safety/config.js';
 import { ClassifierClient } from '../../src/stages/safety/http/client.js';
+import { defaultBatchSize } from '../../src/stages/safety/http/adapters.js';
 import { ClassifierPool } from '../../src/stages/safety/classifier-pool.js';
 import { benchTexts, jsonlCorpus } from '../corpora.js';
 import { type BenchCase, type BenchSuite, round } from '../harness.js';
@@ -132,10 +133,10 @@ async function serve(threads?: number): Promise<{ url: string; child: ChildProce
 
 /**
  * Texts per request in http-vs-direct: the generic protocol's default, or WINNOW_BENCH_HTTP_BATCH.
- * node-fetch costs the client about 0.35 ms of CPU per request more than bare node:http (its
- * stream pipeline per reply), so the ratio to a direct caller rises with the batch.
+ * node-fetch costs the client about 0.5 ms of CPU per request more than bare node:http (its
+ * stream pipelines and abort signals per request), so the ratio to a direct caller rises with the batch.
  */
-const httpBatch = Number(process.env.WINNOW_BENCH_HTTP_BATCH ?? 256);
+const httpBatch = Number(process.env.WINNOW_BENCH_HTTP_BATCH ?? defaultBatchSize.generic);
 /** Requests in flight per model thread: one being classified, one being read and parsed. */
 const inFlightPerThread = 2;
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -165,7 +166,7 @@ const httpVsDirect: BenchCase = {
   async setup() {
     const { texts, bytes } = textsAndBytes();
     const mb = bytes / 1e6;
-    const rounds = 3;
+    const rounds = 7;
     const model = await loadClassifier(resolveModelPath('bundled', 'text'), 'winnow', 'auto');
     const pool = await ClassifierPool.start({ file: resolveModelPath('bundled', 'text'), preprocess: 'winnow', runtime: 'auto', labels: { neither: 'safe' } }, cores);
     const many = await serve();

@@ -143,6 +143,7 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     outputDir,
     stateDir: path.join(stateDir, 'stages', spec.name),
     workers,
+    batchSize: pipeline.run.batch_size,
   });
   const batchStages = new Map<string, BatchStage>();
   const globals = new Map<string, GlobalStage>();

@@ -54,6 +54,8 @@ export interface StageContext {
   /** Private scratch space for this stage instance (spills, indexes); survives `--resume`. */
   stateDir: string;
   workers: number;
+  /** Documents per batch the runner reads (`run.batch_size`; fewer when `batch_bytes` cuts it). */
+  batchSize: number;
 }
 
 export interface StageDef<C extends { kind: string } = { kind: string }> {

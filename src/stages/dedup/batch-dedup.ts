@@ -20,7 +20,7 @@ import { Graph } from './union-find.js';
 import { decisionOf, verdictFor } from './verdict.js';
 
 /** The parameters, the detection curve and the outcome, on the run's log (stderr). */
-export function logSummary(ctx: StageContext, summary: JsonObject): void {
+export function logSummary(ctx: Pick<StageContext, 'log'>, summary: JsonObject): void {
   const lsh = summary.lsh as
     | { bands: number; rows: number; threshold: number; similarity_test: string; curve: { jaccard: number; p_candidate: number; p_detected: number; p_detected_short: number }[] }
     | undefined;

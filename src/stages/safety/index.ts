@@ -92,8 +92,9 @@ export function embeddedDecider(ctx: SafetyContext, model: TextClassifier): DocD
 /** The HTTP backend: one batch of documents → requests → verdicts; failures follow `on_error`. */
 class HttpSafety implements BatchStage {
   /**
-   * Batches of documents in flight: at least as many as requests may be (`http.concurrency`), so
-   * that with requests as large as the runner's batches the service still gets that many at once.
+   * Batches of documents in flight: enough texts for every request slot (`http.concurrency`) to
+   * carry a full `batch_size` request plus one more waiting, so that the client's dynamic
+   * batching makes large requests from the runner's smaller batches.
    */
   readonly concurrency: number;
   private failedDocs = 0;
@@ -102,8 +103,10 @@ class HttpSafety implements BatchStage {
     private readonly ctx: SafetyContext,
     private readonly client: ClassifierClient,
     private readonly log: Logger,
+    runBatch: number,
   ) {
-    this.concurrency = Math.max(2, ctx.config.http!.concurrency);
+    const slots = ctx.config.http!.concurrency;
+    this.concurrency = Math.max(2, slots, Math.ceil(((slots + 1) * client.maxBatch) / runBatch));
   }
 
   async process(docs: Doc[]): Promise<Verdict[]> {
@@ -170,7 +173,7 @@ export const safetyStage = defineStage<SafetyConfig>({
     const model = await loadClassifier(resolveModelPath(e.model, 'text'), e.preprocess, e.runtime);
     return embeddedDecider(ctx, model);
   },
-  async createBatch(config, { log }) {
+  async createBatch(config, { log, batchSize }) {
     const http = config.http!;
     let apiKey: string | undefined;
     if (http.api_key_env) {
@@ -183,6 +186,6 @@ export const safetyStage = defineStage<SafetyConfig>({
     } catch (error) {
       throw new WinnowError('config', `safety: ${(error as Error).message}`, { cause: error });
     }
-    return new HttpSafety(ctx, new ClassifierClient(http, apiKey, log), log);
+    return new HttpSafety(ctx, new ClassifierClient(http, apiKey, log), log, batchSize);
   },
 });

@@ -19,7 +19,7 @@ async function decisions(order: number[], memory: number): Promise<{ verdicts: s
   const config = DedupConfig.parse({ kind: 'dedup', memory });
   const prepare = await dedupStage.prepare!(config);
   const dir = await tempDir();
-  const stage = await dedupStage.createGlobal!(config, { name: 'dedup', log: silentLogger(), outputDir: dir, stateDir: path.join(dir, 'state'), workers: 1 });
+  const stage = await dedupStage.createGlobal!(config, { name: 'dedup', log: silentLogger(), outputDir: dir, stateDir: path.join(dir, 'state'), workers: 1, batchSize: 256 });
   // Three "units" of documents, observed in the order given.
   const keyOf = (i: number): number => docKey(i % 3, Math.floor(i / 3));
   for (const i of order) {

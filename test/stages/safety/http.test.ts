@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { startClassifierServer } from '../../../src/stages/safety/server.js';
 import { readManifest, readRecords, runCli, runInProcess, tempDir } from '../../helpers/index.js';
-import { type TestServer, cutMidReply, httpPipeline, malformed, slow, startServer, status, writeCorpus } from './servers.js';
+import { type TestServer, cutMidReply, genericAnswer, httpPipeline, malformed, slow, startServer, status, writeCorpus } from './servers.js';
 
 type Rec = { id: string; text: string; meta?: { safety?: Record<string, unknown> }; removal?: { rule: string } };
 type ErrorRec = { id: string; code: string; reason: string; stage: string };
@@ -372,6 +372,36 @@ test('a batch refused as too large (422 as text-embeddings-inference, 413) is sp
     assert.equal(picky.seen.bodies.filter((b) => (b as { inputs: string[] }).inputs.length === 4).length, 3);
   } finally {
     await picky.close();
+  }
+});
+
+test('dynamic batching: while the service is busy, the runner\'s small batches go together in larger requests, each text answered in its place', async () => {
+  // A service that takes 40 ms per request: with one request slot, the batches of 4 documents
+  // that arrive meanwhile wait and leave together, up to batch_size (10) texts a request.
+  const server = await startServer({
+    behave: (_n, _req, res, body) => {
+      const reply = JSON.stringify(genericAnswer((body as { inputs: string[] }).inputs));
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(reply);
+      }, 40);
+      return true;
+    },
+  });
+  try {
+    const r = await runAgainst(server, await tempDir(), { batch_size: 10, concurrency: 1 }, {}, 60);
+    assertClassified(r, 60);
+    const sizes = server.seen.bodies.map((b) => (b as { inputs: string[] }).inputs.length);
+    assert.equal(sizes.reduce((a, b) => a + b, 0), 60);
+    assert.ok(sizes.every((n) => n <= 10), String(sizes));
+    // Requests span runner batches (sizes that are not multiples of 4) and most are full.
+    assert.ok(sizes.some((n) => n % 4 !== 0), String(sizes));
+    assert.ok(sizes.filter((n) => n === 10).length >= 3, String(sizes));
+    // Every document's text went out once, in input order across the requests.
+    const sent = server.seen.bodies.flatMap((b) => (b as { inputs: string[] }).inputs);
+    assert.deepEqual(sent, Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `this is bad text number ${i}` : `a perfectly fine text number ${i}`)));
+  } finally {
+    await server.close();
   }
 });
 

@@ -77,7 +77,7 @@ export async function runClusters({ dir, log }: { dir: string; log: Logger }): P
     }
     for (const [unit, lines] of perUnit) await writeFileAtomic(p.decisions(unit), lines.join(''));
     await writeFileAtomic(p.clustersDone, JSON.stringify({ documents: table.n, clusters: result.clusters, bucket_tasks: files.length }));
-    logSummary({ name: 'dedup', log, outputDir: dir, stateDir: dir, workers: 1 }, result.summary);
+    logSummary({ log }, result.summary);
     return result.summary;
   } finally {
     for (const chunk of chunks) chunk.close();

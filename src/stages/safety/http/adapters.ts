@@ -120,7 +120,7 @@ export const googleAdapter = (): Adapter => ({
 export const googleHarmfulLabels = ['toxic', 'insult', 'profanity', 'derogatory', 'sexual', 'violent', 'death_harm_tragedy', 'firearms_weapons', 'illicit_drugs'];
 
 /** `batch_size` when the config leaves it out (see config.ts). */
-export const defaultBatchSize: Record<HttpProtocol, number> = { generic: 256, openai: 32, google: 1 };
+export const defaultBatchSize: Record<HttpProtocol, number> = { generic: 2048, openai: 32, google: 1 };
 
 export function adapterFor(protocol: HttpProtocol, batchSize: number | undefined, model: string | undefined): Adapter {
   switch (protocol) {

@@ -63,26 +63,32 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, code >= 0xd800 && code < 0xdc00 ? max - 1 : max);
 }
 
-class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      return await task();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
+/** Texts of one `classify` call not yet answered; requests take them in order, across calls. */
+interface Job {
+  texts: string[];
+  out: Outcome[];
+  /** The next text to put in a request. */
+  next: number;
+  /** Texts still waiting for their outcome. */
+  left: number;
+  resolve(outcomes: Outcome[]): void;
+  reject(error: unknown): void;
+}
+
+/** A run of one job's texts inside a request. */
+interface Part {
+  job: Job;
+  start: number;
+  count: number;
 }
 
 export class ClassifierClient {
   private readonly adapter: Adapter;
   private readonly breaker: CircuitBreaker;
-  private readonly gate: Semaphore;
+  /** Calls whose texts are not all in a request yet, oldest first. */
+  private readonly queue: Job[] = [];
+  /** Requests in flight (at most `concurrency`). */
+  private active = 0;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly headers: Record<string, string>;
@@ -113,7 +119,6 @@ export class ClassifierClient {
   ) {
     this.adapter = adapterFor(options.protocol, options.batch_size, options.model);
     this.breaker = new CircuitBreaker(options.breaker_failures, options.breaker_cooldown_ms);
-    this.gate = new Semaphore(options.concurrency);
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.concurrency });
     this.headers = {
@@ -131,19 +136,67 @@ export class ClassifierClient {
     return this.batchLimit;
   }
 
-  /** One outcome per text, in order. Never throws for a failing service: failed texts carry the reason. */
-  async classify(texts: string[]): Promise<Outcome[]> {
-    const out: Outcome[] = new Array(texts.length);
-    const jobs: Promise<boolean>[] = [];
+  /**
+   * One outcome per text, in order. Never rejects for a failing service: failed texts carry the
+   * reason. Requests are filled from every pending call in order (dynamic batching): while all
+   * `concurrency` requests are out, the texts of later calls wait and go together in the next
+   * request, up to `batch_size`, so a service under load gets few large requests however small
+   * the calls, and an idle one gets each call at once. A text's outcome does not depend on which
+   * request carried it (serve-classifier scores every text alone).
+   */
+  classify(texts: string[]): Promise<Outcome[]> {
+    if (texts.length === 0) return Promise.resolve([]);
     const max = this.options.max_input_chars;
-    const size = this.batchLimit;
-    for (let start = 0; start < texts.length; start += size) {
-      const slice = texts.slice(start, start + size);
-      for (let i = 0; i < slice.length; i++) if (slice[i].length > max) slice[i] = truncate(slice[i], max);
-      jobs.push(this.gate.run(() => this.send(slice, out, start)));
+    const mine = texts.map((t) => (t.length > max ? truncate(t, max) : t));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ texts: mine, out: new Array(mine.length), next: 0, left: mine.length, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Sends requests while fewer than `concurrency` are out and texts wait. */
+  private dispatch(): void {
+    while (this.active < this.options.concurrency && this.queue.length > 0) {
+      const parts: Part[] = [];
+      const texts: string[] = [];
+      while (texts.length < this.batchLimit && this.queue.length > 0) {
+        const job = this.queue[0];
+        const count = Math.min(job.texts.length - job.next, this.batchLimit - texts.length);
+        parts.push({ job, start: job.next, count });
+        for (let i = job.next; i < job.next + count; i++) texts.push(job.texts[i]);
+        job.next += count;
+        if (job.next === job.texts.length) this.queue.shift();
+      }
+      this.active++;
+      const outcomes: Outcome[] = new Array(texts.length);
+      this.send(texts, outcomes, 0).then(
+        () => this.settle(parts, outcomes, null),
+        (error: unknown) => this.settle(parts, outcomes, error),
+      );
     }
-    await Promise.all(jobs);
-    return out;
+  }
+
+  /** Hands a finished request's outcomes to the calls it carried; frees its slot. */
+  private settle(parts: Part[], outcomes: Outcome[], error: unknown): void {
+    this.active--;
+    let at = 0;
+    for (const { job, start, count } of parts) {
+      if (error !== null) {
+        // A bug, not a failing service: the call fails, once, and sends nothing more.
+        if (job.left >= 0) {
+          job.left = -1;
+          const waiting = this.queue.indexOf(job);
+          if (waiting >= 0) this.queue.splice(waiting, 1);
+          job.reject(error);
+        }
+      } else if (job.left > 0) {
+        for (let i = 0; i < count; i++) job.out[start + i] = outcomes[at + i];
+        job.left -= count;
+        if (job.left === 0) job.resolve(job.out);
+      }
+      at += count;
+    }
+    this.dispatch();
   }
 
   /**
