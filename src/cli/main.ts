@@ -2,6 +2,7 @@
 /** The `winnow` binary: the only place that calls process.exit. */
 import { CommanderError } from 'commander';
 import { ExitCode, WinnowError } from '../core/errors.js';
+import { tuneGarbageCollector } from '../core/gc-tuning.js';
 import { buildProgram } from './program.js';
 
 async function main(): Promise<number> {
@@ -23,4 +24,5 @@ async function main(): Promise<number> {
   }
 }
 
+tuneGarbageCollector();
 process.exitCode = await main();

@@ -10,7 +10,7 @@ import { type ErrorRecord, errorLine, fileToDoc, isCanonicalRecord, jsonlLines, 
 import { type DocDecider, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, emptyBatchStats, stageStats } from './stats.js';
 import { SpoolDocs, encodeSpoolBlock } from './spool.js';
-import { getStage } from '../stages/registry.js';
+import { loadStage } from '../stages/catalog.js';
 
 const encoder = new TextEncoder();
 /** UTF-8 in a buffer of its own (never Node's shared pool), so it can be transferred, not copied. */
@@ -41,20 +41,20 @@ export interface Chain {
 export async function buildChain(stages: StageSpec[], prepare?: StageSpec, replay?: Task['replay']): Promise<Chain> {
   const built: Chain['stages'] = [];
   for (const spec of stages) {
-    const def = getStage(spec.kind);
+    const def = await loadStage(spec.kind);
     if (!def.createDoc) throw new Error(`stage ${spec.kind} cannot run per document`);
     built.push({ spec, decide: await def.createDoc(spec.config) });
   }
   let prep: Chain['prepare'];
   if (prepare) {
-    const def = getStage(prepare.kind);
+    const def = await loadStage(prepare.kind);
     if (!def.prepare) throw new Error(`stage ${prepare.kind} has no prepare step`);
     prep = await def.prepare(prepare.config);
   }
   const chain: Chain = { stages: built };
   if (prep) chain.prepare = prep;
   if (replay) {
-    const def = getStage(replay.spec.kind);
+    const def = await loadStage(replay.spec.kind);
     if (!def.replay) throw new Error(`stage ${replay.spec.kind} has no replay step`);
     chain.replay = await def.replay(replay.spec.config, { outputDir: replay.outputDir, stateDir: replay.stateDir });
   }

@@ -32,6 +32,7 @@ import { type BatchStats, addInto, emptyBatchStats } from './stats.js';
 import { type Audit, mergeAudit } from './audit.js';
 import { IndexBuilder, writeRunIndex } from './doc-index.js';
 import { writeReport } from '../report/write.js';
+import { tuneGarbageCollector } from './gc-tuning.js';
 
 export interface Progress {
   pass(label: string, totalBytes: number | null, totalUnits: number): void;
@@ -103,6 +104,7 @@ const indexPath = (stateDir: string, pass: number, unit: number): string => path
 
 export async function runPipeline(request: RunRequest): Promise<RunResult> {
   const started = Date.now();
+  tuneGarbageCollector();
   const { pipeline, log } = request;
   const toStdout = request.output === '-';
   const outputDir = path.resolve(toStdout ? (request.auxDir ?? 'winnow-aux') : request.output);
@@ -424,7 +426,7 @@ const REPLAY_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** On resume: feed a finished unit's spooled payloads back to the global stage. */
 async function replayObservations(stateDir: string, pass: number, unit: number, observer: GlobalStage): Promise<void> {
-  for await (const { key, payload } of readSpoolPayloads(spoolPayloadsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) observer.observe(key, payload);
+  for await (const { key, payload } of readSpoolPayloads(spoolPayloadsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) observer.observe(key, payload, 0, payload.byteLength);
 }
 
 /** Removes whatever an interrupted attempt left of this unit in this pass. */
@@ -589,7 +591,7 @@ class UnitWriters {
       const { keys, payloadData, payloadEnds } = flow.spool;
       for (let i = 0, from = 0; i < keys.length; i++) {
         // Payloads are packed 8-byte aligned (spool.ts).
-        observer.observe(keys[i], payloadData.subarray((from + 7) & ~7, payloadEnds[i]));
+        observer.observe(keys[i], payloadData, (from + 7) & ~7, payloadEnds[i]);
         from = payloadEnds[i];
       }
       await this.spool.write(flow.spool);

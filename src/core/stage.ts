@@ -36,8 +36,12 @@ export const keyUnit = (key: DocKey): number => Math.floor(key / 4294967296);
 export const keyPos = (key: DocKey): number => key % 4294967296;
 
 export interface GlobalStage {
-  /** Pass 1: one call per surviving document, with what `prepare` computed for it. Any order. */
-  observe(key: DocKey, payload: Uint8Array): void;
+  /**
+   * Pass 1: one call per surviving document, with what `prepare` computed for it:
+   * `data[start, end)`, 8-byte aligned in its buffer, which it shares with the other payloads of
+   * its batch (valid during the call only). Any order.
+   */
+  observe(key: DocKey, data: Uint8Array, start: number, end: number): void;
   /** After every document is observed. Returns a summary for the manifest. Must be deterministic. */
   finish(): Promise<JsonObject>;
   /** Pass 2, in input order: the verdict for each observed document. */

@@ -1,25 +1,16 @@
 /**
- * Every stage winnow knows, by its YAML `kind`. Adding a stage = one module + one line here.
+ * Every stage's definition, loaded at once, for the main thread (configuration schemas, `--help`,
+ * plans, reports). The list itself is catalog.ts; worker threads load stages from there one by one.
  */
-import { WinnowError } from '../core/errors.js';
 import type { StageDef } from '../core/stage.js';
-import { dedupStage } from './dedup/stage.js';
-import { extractStage } from './extract/stage.js';
-import { qualityStage } from './quality/stage.js';
-import { safetyStage } from './safety/index.js';
-import { decontaminateStage } from './split/decontaminate-stage.js';
-import { splitStage } from './split/split-stage.js';
+import { stageModules, unknownStage } from './catalog.js';
 
-// Each def is typed by its own config; the registry only needs the common shape (its schema
-// guarantees that the config a def receives is its own).
-const asDef = <C extends { kind: string }>(def: StageDef<C>): StageDef => def as unknown as StageDef;
-
-const defs: StageDef[] = [asDef(extractStage), asDef(safetyStage), asDef(qualityStage), asDef(dedupStage), asDef(splitStage), asDef(decontaminateStage)];
+const defs = await Promise.all(Object.values(stageModules).map((load) => load()));
 
 export const registry: ReadonlyMap<string, StageDef> = new Map(defs.map((def) => [def.name, def]));
 
 export function getStage(kind: string): StageDef {
   const def = registry.get(kind);
-  if (!def) throw new WinnowError('config', `unknown stage kind "${kind}"; known: ${[...registry.keys()].join(', ')}`);
+  if (!def) throw unknownStage(kind);
   return def;
 }

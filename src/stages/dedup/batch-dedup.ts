@@ -14,7 +14,7 @@ import { CHUNK_DOCS, type Chunk, ChunkBuilder, FileChunk, MemoryChunk, writeChun
 import { type ClusterResult, buildClusters } from './clusters.js';
 import { type DedupConfig, compatOf } from './config.js';
 import { type AgainstIndex, keptSource, matchIndex, openIndex, runFingerprint, saveSegment } from './index-store.js';
-import { decodePayload } from './payload.js';
+import { PayloadReader } from './payload.js';
 import { DocTable } from './table.js';
 import { Graph } from './union-find.js';
 import { decisionOf, verdictFor } from './verdict.js';
@@ -47,6 +47,7 @@ export class BatchDedup implements GlobalStage {
   private table: DocTable | null = null;
   private result: ClusterResult | null = null;
   private readonly spillDir: string;
+  private readonly reader: PayloadReader;
 
   constructor(
     private readonly config: DedupConfig,
@@ -55,17 +56,18 @@ export class BatchDedup implements GlobalStage {
     const minhash = config.method === 'minhash';
     this.permutations = minhash ? config.bands * config.rows : 0;
     this.bands = minhash ? config.bands : 0;
+    this.reader = new PayloadReader(this.permutations, this.bands);
     this.spillDir = path.join(ctx.stateDir, 'chunks');
     // A resumed run observes everything again: earlier spills are stale.
     fs.rmSync(this.spillDir, { recursive: true, force: true });
   }
 
-  observe(key: DocKey, payload: Uint8Array): void {
+  observe(key: DocKey, data: Uint8Array, start: number, end: number): void {
     if (!this.builder) {
       this.builder = new ChunkBuilder(this.nextCapacity, this.permutations, this.bands);
       this.nextCapacity = Math.min(CHUNK_DOCS, this.nextCapacity * 4);
     }
-    this.builder.add(key, decodePayload(payload, this.permutations, this.bands));
+    this.builder.add(key, this.reader.at(data, start, end));
     if (this.builder.full) this.seal();
   }
 

@@ -14,7 +14,7 @@
 import { WinnowError } from '../../core/errors.js';
 import { type Compat, compatDiff } from './config.js';
 import { growBytes, growU32 } from './grow.js';
-import { FLAG_SET, type Payload } from './payload.js';
+import { FLAG_SET, type PayloadReader } from './payload.js';
 import { type Sections, SectionedFile, writeSectioned } from './sectioned-file.js';
 
 export const CHUNK_DOCS = 65_536;
@@ -71,27 +71,35 @@ export class ChunkBuilder {
     return this.count === this.capacity;
   }
 
-  add(key: number, p: Payload): void {
+  /** Adds the document whose payload `p` points at. */
+  add(key: number, p: PayloadReader): void {
     const i = this.count++;
+    const flags = p.flags;
     this.keys[i] = key;
-    this.flags[i] = p.flags;
+    this.flags[i] = flags;
     this.exact[2 * i] = p.exactHi;
     this.exact[2 * i + 1] = p.exactLo;
     this.keepValues[i] = p.keepValue;
     const k = this.permutations;
     if (k > 0) {
-      this.sigs.set(p.signature, i * k);
+      const sigs = this.sigs;
+      const u16 = p.u16;
+      for (let j = 0, from = p.signatureAt, to = i * k; j < k; j++) sigs[to + j] = u16[from + j];
       const stride = 2 * this.capacity;
-      const keys = p.bandKeys;
+      const u32 = p.u32;
+      const keysAt = p.bandKeysAt;
       for (let b = 0; b < this.bands; b++) {
-        this.bandData[b * stride + 2 * i] = keys[2 * b];
-        this.bandData[b * stride + 2 * i + 1] = keys[2 * b + 1];
+        this.bandData[b * stride + 2 * i] = u32[keysAt + 2 * b];
+        this.bandData[b * stride + 2 * i + 1] = u32[keysAt + 2 * b + 1];
       }
     }
-    this.ids.push(p.id);
-    this.idOffsets[i + 1] = this.ids.length;
-    if (p.set) this.sets.push(p.set);
+    if (flags & FLAG_SET) {
+      const at = p.setAt;
+      this.sets.push(p.u32, at + 1, at + 1 + p.u32[at]);
+    }
     this.setOffsets[i + 1] = this.sets.length;
+    this.ids.push(p.u8, p.idAt, p.end);
+    this.idOffsets[i + 1] = this.ids.length;
   }
 
   seal(): MemoryChunk {

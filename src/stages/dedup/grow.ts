@@ -8,14 +8,19 @@ export class Grow<T extends Typed> {
     private readonly make: (n: number) => T,
   ) {}
 
-  push(values: ArrayLike<number>): void {
-    if (this.length + values.length > this.data.length) {
-      const grown = this.make(Math.max(this.data.length * 2, this.length + values.length));
+  /** Appends `values[from, to)`. */
+  push(values: ArrayLike<number>, from = 0, to = values.length): void {
+    const n = to - from;
+    if (this.length + n > this.data.length) {
+      const grown = this.make(Math.max(this.data.length * 2, this.length + n));
       grown.set(this.data.subarray(0, this.length));
       this.data = grown;
     }
-    this.data.set(values, this.length);
-    this.length += values.length;
+    const data = this.data;
+    // A range is copied by hand: a subarray view per call is what callers use ranges to avoid.
+    if (from === 0 && to === values.length) data.set(values, this.length);
+    else for (let i = 0, at = this.length; i < n; i++) data[at + i] = values[from + i];
+    this.length += n;
   }
 
   /** The filled part, as a copy of its own. */

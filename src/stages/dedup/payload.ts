@@ -26,17 +26,6 @@ const HEADER = 24;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export interface Payload {
-  flags: number;
-  exactHi: number;
-  exactLo: number;
-  keepValue: number;
-  /** Empty for `method: exact`. */
-  bandKeys: Uint32Array;
-  signature: Uint16Array;
-  set: Uint32Array | null;
-  id: Uint8Array;
-}
 
 export function idText(id: Uint8Array): string {
   return decoder.decode(id);
@@ -121,30 +110,76 @@ export function payloadEncoder(config: DedupConfig): (doc: Doc) => Uint8Array {
 
 const sigBytes = (k: number): number => (2 * k + 3) & ~3;
 
-/** Reads a payload; copies it first if it is not 8-byte aligned (e.g. decoded from base64). */
-export function decodePayload(raw: Uint8Array, permutations: number, bands: number): Payload {
-  const bytes = raw.byteOffset % 8 === 0 ? raw : raw.slice();
-  const buffer = bytes.buffer;
-  const base = bytes.byteOffset;
-  const head = new Uint32Array(buffer, base, 3);
-  const flags = bytes[0];
-  const bandKeys = new Uint32Array(buffer, base + HEADER, 2 * bands);
-  const signature = new Uint16Array(buffer, base + HEADER + 8 * bands, permutations);
-  let at = HEADER + 8 * bands + sigBytes(permutations);
-  let set: Uint32Array | null = null;
-  if (flags & FLAG_SET) {
-    const n = new Uint32Array(buffer, base + at, 1)[0];
-    set = new Uint32Array(buffer, base + at + 4, n);
-    at += 4 + 4 * n;
+/**
+ * Reads payloads where they lie, without allocating per payload: one set of typed views per
+ * buffer (a spool block's payloads share one), re-pointed by `at`. The main thread reads every
+ * document's payload in pass 1, and views made per payload (five or six each) cost it more in
+ * garbage collection than the reading does. A payload that is not 8-byte aligned in its buffer
+ * (e.g. decoded from base64) is copied to an aligned buffer first.
+ */
+export class PayloadReader {
+  private buffer: ArrayBufferLike | null = null;
+  u8: Uint8Array = new Uint8Array(0);
+  u16: Uint16Array = new Uint16Array(0);
+  u32: Uint32Array = new Uint32Array(0);
+  private f64: Float64Array = new Float64Array(0);
+  /** The payload's first byte in `u8`, and its end. */
+  private base = 0;
+  end = 0;
+
+  constructor(
+    readonly permutations: number,
+    readonly bands: number,
+  ) {}
+
+  /** Points the reader at `bytes[start, end)`. */
+  at(bytes: Uint8Array, start = 0, end = bytes.byteLength): this {
+    let view = bytes;
+    if ((bytes.byteOffset + start) % 8 !== 0) {
+      view = bytes.slice(start, end);
+      end -= start;
+      start = 0;
+    }
+    const buffer = view.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.u8 = new Uint8Array(buffer);
+      this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >> 1);
+      this.u32 = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
+      this.f64 = new Float64Array(buffer, 0, buffer.byteLength >> 3);
+    }
+    this.base = view.byteOffset + start;
+    this.end = view.byteOffset + end;
+    return this;
   }
-  return {
-    flags,
-    exactHi: head[1],
-    exactLo: head[2],
-    keepValue: new Float64Array(buffer, base + 16, 1)[0],
-    bandKeys,
-    signature,
-    set,
-    id: bytes.subarray(at),
-  };
+
+  get flags(): number {
+    return this.u8[this.base];
+  }
+  get exactHi(): number {
+    return this.u32[(this.base >> 2) + 1];
+  }
+  get exactLo(): number {
+    return this.u32[(this.base >> 2) + 2];
+  }
+  get keepValue(): number {
+    return this.f64[(this.base >> 3) + 2];
+  }
+  /** Index in `u32` of the band keys: hi, lo per band. */
+  get bandKeysAt(): number {
+    return (this.base + HEADER) >> 2;
+  }
+  /** Index in `u16` of the stored signature (`permutations` values). */
+  get signatureAt(): number {
+    return (this.base + HEADER + 8 * this.bands) >> 1;
+  }
+  /** Index in `u32` of the shingle set's length, the set following it (flag FLAG_SET only). */
+  get setAt(): number {
+    return (this.base + HEADER + 8 * this.bands + sigBytes(this.permutations)) >> 2;
+  }
+  /** Index in `u8` of the id's UTF-8 bytes, which run to `end`. */
+  get idAt(): number {
+    const afterSignature = this.base + HEADER + 8 * this.bands + sigBytes(this.permutations);
+    return this.flags & FLAG_SET ? afterSignature + 4 + 4 * this.u32[afterSignature >> 2] : afterSignature;
+  }
 }

@@ -95,7 +95,8 @@ export class HeldOutIndexBuilder implements GlobalStage {
     this.counts = new Uint32Array(benchmarks.capacity);
   }
 
-  observe(key: DocKey, payload: Uint8Array): void {
+  observe(key: DocKey, data: Uint8Array, start: number, end: number): void {
+    const payload = data.subarray(start, end);
     if (payload[0] === HELD_OUT) {
       const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
       const nameLength = view.getUint16(1, true);

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../../../io/shard-writer.js';
 import { planUnits } from '../../../io/units.js';
 import { CHUNK_DOCS, ChunkBuilder, writeChunkFile } from '../chunks.js';
 import { type DedupConfig, compatOf } from '../config.js';
-import { decodePayload } from '../payload.js';
+import { PayloadReader } from '../payload.js';
 import { checkTask, fixParams, fixPlan, paths } from './layout.js';
 import type { SignResult, SignTask } from './sign-worker.js';
 
@@ -68,6 +68,7 @@ export async function runSignatures(request: SignaturesRequest): Promise<{ units
       fs.mkdirSync(p.signatures, { recursive: true });
       for (const name of fs.readdirSync(p.signatures).filter((n) => n.startsWith(prefix) || n.startsWith(`.${prefix}`))) fs.rmSync(path.join(p.signatures, name), { force: true });
       let part = 0;
+      const reader = new PayloadReader(k, minhash ? config.bands : 0);
       let builder = new ChunkBuilder(CHUNK_DOCS, k, minhash ? config.bands : 0);
       const flush = (): void => {
         if (builder.count === 0 && part > 0) return;
@@ -79,7 +80,7 @@ export async function runSignatures(request: SignaturesRequest): Promise<{ units
       const drain = async (): Promise<void> => {
         const result = await inFlight.shift()!;
         for (let i = 0; i < result.keys.length; i++) {
-          builder.add(result.keys[i], decodePayload(result.payloads[i], k, minhash ? config.bands : 0));
+          builder.add(result.keys[i], reader.at(result.payloads[i]));
           if (builder.full) flush();
         }
         documents += result.keys.length;
