@@ -65,6 +65,9 @@ export async function buildChain(stages: StageSpec[], prepare?: StageSpec, repla
  * Lines of one output (a removed/ stage, errors/, kept/ or a route) and the hashes of the ids they
  * hold, in order. Lines come as text, or as UTF-8 bytes already (records copied from a spool).
  */
+const NEWLINE = new Uint8Array([10]);
+const textDecoder = new TextDecoder();
+
 class ChunkBuilder {
   /** Finished pieces, in order; `text` holds the lines added as strings since the last one. */
   private readonly pieces: Uint8Array[] = [];
@@ -85,6 +88,15 @@ class ChunkBuilder {
 
   add(line: string, id: string): void {
     this.text.push(line);
+    const { hi, lo } = hashString64(id);
+    this.hash(hi, lo);
+  }
+
+  /** One record, as text or as its UTF-8 bytes, without its newline. */
+  addRecord(record: string | Uint8Array, id: string): void {
+    if (typeof record === 'string') return this.add(record + '\n', id);
+    this.flushText();
+    this.pieces.push(record, NEWLINE);
     const { hi, lo } = hashString64(id);
     this.hash(hi, lo);
   }
@@ -241,13 +253,13 @@ export function runStage(envs: DocEnvelope[], stage: string, decide: (doc: Doc) 
 export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapping: FieldMapping, maxDocBytes: number, out: BatchOutput, replay?: DocDecider): DocEnvelope[] {
   const envs: DocEnvelope[] = [];
   const stats = out.stats;
-  const add = (value: unknown, source: string, line: number, pos: number, text?: string): void => {
+  const add = (value: unknown, source: string, line: number, pos: number, bytes?: Uint8Array): void => {
     const loc = { source, line };
     const mapped = mapRecord(value, mapping, loc);
     if (mapped.ok) {
       stats.records++;
       const env: DocEnvelope = { doc: mapped.doc, loc, key: docKey(unit, pos) };
-      if (text !== undefined && isCanonicalRecord(value as JsonObject, mapping)) env.raw = text.trimEnd();
+      if (bytes !== undefined && isCanonicalRecord(value as JsonObject, mapping)) env.raw = trimJsonEnd(bytes);
       envs.push(env);
     } else {
       out.readError({ source, line, code: mapped.code, reason: mapped.reason, raw: JSON.stringify(value) });
@@ -258,7 +270,7 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
       stats.bytesIn += input.bytes.byteLength;
       let pos = firstPos;
       for (const item of jsonlLines(input.bytes, input.source, input.firstLine, input.firstOffset, maxDocBytes)) {
-        if (item.kind === 'record') add(item.value, item.loc.source, item.loc.line, pos, item.text);
+        if (item.kind === 'record') add(item.value, item.loc.source, item.loc.line, pos, item.bytes);
         else if (item.kind === 'blank') stats.blankLines++;
         else out.readError(item.error);
         pos++;
@@ -305,7 +317,14 @@ export function readBatch(input: ReadBatch, unit: number, firstPos: number, mapp
 }
 
 /** The record as written: the input line itself while the document is unchanged. */
-const recordJson = (env: DocEnvelope): string => env.raw ?? JSON.stringify(docRecord(env.doc));
+const recordJson = (env: DocEnvelope): string | Uint8Array => env.raw ?? JSON.stringify(docRecord(env.doc));
+
+/** A JSON line without its trailing whitespace (JSON's own: space, tab, carriage return). */
+function trimJsonEnd(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09 || bytes[end - 1] === 0x0d)) end--;
+  return end === bytes.length ? bytes : bytes.subarray(0, end);
+}
 
 type SpoolInput = Extract<ReadBatch, { kind: 'spool' }>;
 
@@ -394,7 +413,7 @@ function replaySpoolToLines(input: SpoolInput, out: BatchOutput): TaskResult {
       flushRun();
       const env = docs.envelope(i);
       if (out.apply(env, input.stage, verdict)) {
-        builder(env.route ?? 'kept').add(recordJson(env) + '\n', env.doc.id);
+        builder(env.route ?? 'kept').addRecord(recordJson(env), env.doc.id);
         survivors++;
       }
     }
@@ -432,7 +451,11 @@ export function runChain(task: Task, chain: Chain): TaskResult {
 }
 
 function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): TaskResult {
-  if (task.emit === 'docs') return out.finish({ docs: envs, lineCount: envs.length });
+  if (task.emit === 'docs') {
+    // To the main thread: raw bytes would take their whole batch buffer along.
+    for (const env of envs) if (env.raw instanceof Uint8Array) env.raw = textDecoder.decode(env.raw);
+    return out.finish({ docs: envs, lineCount: envs.length });
+  }
   if (task.emit === 'spool') {
     if (!chain.prepare || !task.prepare || !task.spoolCodec) throw new Error('spool output needs a prepare step and a codec');
     const name = task.prepare.name;
@@ -447,7 +470,7 @@ function emit(task: Task, chain: Chain, envs: DocEnvelope[], out: BatchOutput): 
     const route = env.route ?? 'kept';
     let chunk = byRoute.get(route);
     if (!chunk) byRoute.set(route, (chunk = new ChunkBuilder()));
-    chunk.add(recordJson(env) + '\n', env.doc.id);
+    chunk.addRecord(recordJson(env), env.doc.id);
   }
   return out.finish(lineChunks(byRoute, envs.length, out));
 }

@@ -64,9 +64,11 @@ export interface DocEnvelope {
   /**
    * The record's JSON exactly as read, while it is still a valid output record for `doc` (winnow's
    * field names, a string id, no stage edits). Writing it back verbatim keeps unknown fields byte
-   * for byte and skips re-serialising unchanged documents.
+   * for byte and skips re-serialising unchanged documents. Bytes (a view into the batch this worker
+   * read or replayed, without its newline) where the worker has them, so that an unchanged record
+   * is copied, not decoded and encoded again; text once it crosses to the main thread.
    */
-  raw?: string;
+  raw?: string | Uint8Array;
   /** Output directory for the kept document when not `kept` (see KeepVerdict.route). */
   route?: string;
 }

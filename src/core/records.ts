@@ -107,7 +107,7 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
 
 /** One line of a JSONL batch: a record, a blank line, or an error. */
 export type LineItem =
-  | { kind: 'record'; value: unknown; loc: Loc; text: string }
+  | { kind: 'record'; value: unknown; loc: Loc; text: string; bytes: Uint8Array }
   | { kind: 'blank' }
   | { kind: 'error'; error: ErrorRecord };
 
@@ -125,6 +125,8 @@ export function* jsonlLines(
   const whole = decodeUtf8(bytes);
   if (whole !== null) {
     let start = 0;
+    // The same line's bytes: a newline byte is never part of a multi-byte UTF-8 sequence.
+    let byteStart = 0;
     let line = firstLine;
     // Byte offsets are only needed for error records: computed lazily, forward from the last one.
     let offsetStringPos = 0;
@@ -137,14 +139,17 @@ export function* jsonlLines(
     while (start < whole.length) {
       let end = whole.indexOf('\n', start);
       if (end < 0) end = whole.length;
+      let byteEnd = bytes.indexOf(10, byteStart);
+      if (byteEnd < 0) byteEnd = bytes.length;
       const text = whole.slice(start, end);
       if (text.length * 3 > maxDocBytes && Buffer.byteLength(text) > maxDocBytes) {
         const size = Buffer.byteLength(text);
         yield { kind: 'error', error: tooLarge(source, line, offsetOf(start), size, maxDocBytes) };
       } else {
-        yield parseLine(text, source, line, () => offsetOf(start));
+        yield parseLine(text, bytes.subarray(byteStart, byteEnd), source, line, () => offsetOf(start));
       }
       start = end + 1;
+      byteStart = byteEnd + 1;
       line++;
     }
     return;
@@ -174,7 +179,7 @@ export function* jsonlLines(
           },
         };
       } else {
-        yield parseLine(text, source, line, () => offset);
+        yield parseLine(text, lineBytes, source, line, () => offset);
       }
     }
     start = end + 1;
@@ -188,10 +193,10 @@ function tooLarge(source: string, line: number, offset: number, size: number, ma
 
 const blank = /^\s*$/;
 
-function parseLine(text: string, source: string, line: number, offset: () => number): LineItem {
+function parseLine(text: string, bytes: Uint8Array, source: string, line: number, offset: () => number): LineItem {
   if (text.length === 0 || (text.length < 64 && blank.test(text))) return { kind: 'blank' };
   try {
-    return { kind: 'record', value: JSON.parse(text), loc: { source, line }, text };
+    return { kind: 'record', value: JSON.parse(text), loc: { source, line }, text, bytes };
   } catch (error) {
     if (blank.test(text)) return { kind: 'blank' };
     return {

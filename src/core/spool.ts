@@ -81,7 +81,7 @@ function indexOf(table: string[], at: Map<string, number>, value: string): numbe
  * Builds a block in the worker: `records[i]` is document i's output record (one JSON line without
  * its newline), `payloads[i]` its payload for the global stage.
  */
-export function encodeSpoolBlock(envs: DocEnvelope[], records: string[], payloads: Uint8Array[], codec: SpoolCodec): SpoolBlock {
+export function encodeSpoolBlock(envs: DocEnvelope[], records: (string | Uint8Array)[], payloads: Uint8Array[], codec: SpoolCodec): SpoolBlock {
   const n = envs.length;
   const sources: string[] = [];
   const sourceAt = new Map<string, number>();
@@ -107,7 +107,8 @@ export function encodeSpoolBlock(envs: DocEnvelope[], records: string[], payload
   // Each record's UTF-8 length first, then each encoded in place: no joined copy of the batch.
   let recordBytes = 0;
   for (let i = 0; i < n; i++) {
-    recordBytes += Buffer.byteLength(records[i]) + 1;
+    const r = records[i];
+    recordBytes += (typeof r === 'string' ? Buffer.byteLength(r) : r.byteLength) + 1;
     fields[FIELDS * i + F_END] = recordBytes;
   }
   const meta = encoder.encode(JSON.stringify({ sources, routes }));
@@ -124,7 +125,9 @@ export function encodeSpoolBlock(envs: DocEnvelope[], records: string[], payload
   new Uint32Array(inner.buffer, fieldsAt, FIELDS * n).set(fields);
   let at = recordsAt;
   for (let i = 0; i < n; i++) {
-    encoder.encodeInto(records[i], inner.subarray(at));
+    const r = records[i];
+    if (typeof r === 'string') encoder.encodeInto(r, inner.subarray(at));
+    else inner.set(r, at);
     at = recordsAt + fields[FIELDS * i + F_END];
     inner[at - 1] = 10;
   }
@@ -197,8 +200,8 @@ export class SpoolDocs {
 
   /** Document i as an envelope (parsed); `raw` is its record, still valid until an edit. */
   envelope(i: number): DocEnvelope {
-    const raw = decoder.decode(this.records.subarray(this.start(i), this.end(i) - 1));
-    const record = JSON.parse(raw) as unknown;
+    const raw = this.records.subarray(this.start(i), this.end(i) - 1);
+    const record = JSON.parse(decoder.decode(raw)) as unknown;
     if (!isJsonObject(record)) throw new Error('corrupt spool block');
     const doc: Doc = docFromRecord(record);
     const f = FIELDS * i;

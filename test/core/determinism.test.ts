@@ -49,3 +49,22 @@ test('output keeps input order', async () => {
   const generated = kept.filter((d) => d.id.startsWith('g')).map((d) => d.n!);
   assert.deepEqual(generated, [...generated].sort((a, b) => a - b));
 });
+
+test('an unchanged record is written as it was read: its own key order, escapes and non-ASCII text; CRLF and trailing blanks dropped', async () => {
+  const lines = [
+    '{"text":"caf\\u00e9 \u00fcber \ud83d\ude00 na\u00efve text","id":"a","zeta":[1,2.50,{"k":null}]}',
+    '{ "id" : "b", "text" : "spaced   out  JSON", "meta" : {"x": 1} }',
+    '{"id":"c","text":"carriage return"}',
+  ];
+  const file = path.join(dir, 'raw.jsonl');
+  fs.writeFileSync(file, `${lines[0]}\n${lines[1]}  \t\n${lines[2]}\r\n`);
+  for (const stages of [[], [{ kind: 'dedup' }]]) {
+    const config = path.join(dir, `raw-${stages.length}.json`);
+    fs.writeFileSync(config, JSON.stringify({ name: 'raw', output: { compression: 'none' }, stages }));
+    const out = path.join(dir, `raw-out-${stages.length}`);
+    const result = await runCli(['run', config, '-i', file, '-o', out]);
+    assert.equal(result.code, 0, result.stderr);
+    const kept = fs.readdirSync(path.join(out, 'kept')).map((f) => fs.readFileSync(path.join(out, 'kept', f), 'utf8')).join('');
+    assert.equal(kept, lines.map((l) => `${l}\n`).join(''), `stages: ${JSON.stringify(stages)}`);
+  }
+});
