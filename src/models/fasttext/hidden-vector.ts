@@ -17,8 +17,12 @@ import { type Matrix, denseRows } from './matrix.js';
 import type { FastTextArgs } from './model-file.js';
 import { WordSumCache, maxCachedWord } from './word-sum-cache.js';
 
-/** Words a model keeps sums of (8 MB at 16 dimensions). */
-const cacheSlots = 1 << 16;
+/**
+ * Words a model keeps sums of (32 MB at 16 dimensions). The cache is direct-mapped, so a frequent
+ * word loses its slot to any rarer one with the same key bits: on Reuters, 2^18 slots make
+ * language ID 23 % faster than 2^16 (39.7 vs 32.3 MB per CPU-second).
+ */
+const cacheSlots = 1 << 18;
 /** Largest quantised input decoded to float32 rows for a model without character n-grams (64 MB). */
 const maxDecodedValues = 16 * 1024 * 1024;
 const eosKey = spanKey(eos, 0, eos.length);

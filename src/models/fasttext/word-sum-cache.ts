@@ -8,7 +8,8 @@
  * lines at 16 dimensions) and no string: with sums, counts and text in separate arrays every word
  * cost several cache misses, which was most of the model's time. Words are compared in full and a
  * word always contributes its rounded sum, so what happens to be cached never changes a result.
- * Memory is fixed: about 128 bytes a slot at 16 dimensions (8 MB for 65,536 slots).
+ * Memory is fixed: about 128 bytes a slot at 16 dimensions (32 MB for the 262,144 slots of
+ * hidden-vector.ts).
  */
 
 /** Longest word cached (UTF-16 units); longer words are summed each time (they rarely repeat). */
