@@ -106,7 +106,8 @@ class HttpSafety implements BatchStage {
     runBatch: number,
   ) {
     const slots = ctx.config.http!.concurrency;
-    this.concurrency = Math.max(2, slots, Math.ceil(((slots + 1) * client.maxBatch) / runBatch));
+    // At most 256 batches (64 k documents at the default batch size) whatever the settings.
+    this.concurrency = Math.min(256, Math.max(2, slots, Math.ceil(((slots + 1) * client.maxBatch) / runBatch)));
   }
 
   async process(docs: Doc[]): Promise<Verdict[]> {
