@@ -196,7 +196,11 @@ const blank = /^\s*$/;
 function parseLine(text: string, bytes: Uint8Array, source: string, line: number, offset: () => number): LineItem {
   if (text.length === 0 || (text.length < 64 && blank.test(text))) return { kind: 'blank' };
   try {
-    return { kind: 'record', value: JSON.parse(text), loc: { source, line }, text, bytes };
+    const value: unknown = JSON.parse(text);
+    // The decoder drops a byte-order mark that starts what it decodes (a file's first line): so do
+    // the bytes that stand for the text. (A record's text never starts with U+FEFF: not JSON.)
+    const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    return { kind: 'record', value, loc: { source, line }, text, bytes: bom ? bytes.subarray(3) : bytes };
   } catch (error) {
     if (blank.test(text)) return { kind: 'blank' };
     return {
