@@ -13,6 +13,8 @@ import { SpoolDocs, encodeSpoolBlock } from './spool.js';
 import { loadStage } from '../stages/catalog.js';
 
 const encoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+const NEWLINE = new Uint8Array([10]);
 /** UTF-8 in a buffer of its own (never Node's shared pool), so it can be transferred, not copied. */
 const encode = (text: string): Uint8Array => encoder.encode(text);
 
@@ -63,11 +65,9 @@ export async function buildChain(stages: StageSpec[], prepare?: StageSpec, repla
 
 /**
  * Lines of one output (a removed/ stage, errors/, kept/ or a route) and the hashes of the ids they
- * hold, in order. Lines come as text, or as UTF-8 bytes already (records copied from a spool).
+ * hold, in order. Lines come as text, or as UTF-8 bytes already (records copied from the input
+ * or a spool).
  */
-const NEWLINE = new Uint8Array([10]);
-const textDecoder = new TextDecoder();
-
 class ChunkBuilder {
   /** Finished pieces, in order; `text` holds the lines added as strings since the last one. */
   private readonly pieces: Uint8Array[] = [];
