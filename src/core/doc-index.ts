@@ -97,7 +97,10 @@ export async function writeRunIndex(outputDir: string, units: { entries: string;
   }
   const order = radixOrder(all, total);
   const sorted = new Uint32Array(total * FIELDS);
-  for (let i = 0; i < total; i++) sorted.set(all.subarray(order[i] * FIELDS, order[i] * FIELDS + FIELDS), i * FIELDS);
+  for (let i = 0; i < total; i++) {
+    const from = order[i] * FIELDS;
+    for (let f = 0, to = i * FIELDS; f < FIELDS; f++) sorted[to + f] = all[from + f];
+  }
   const dir = path.join(outputDir, 'index');
   await writeFileAtomic(path.join(dir, 'docs.bin'), new Uint8Array(sorted.buffer));
   await writeFileAtomic(path.join(dir, 'files.json'), JSON.stringify({ frame_bytes: FRAME_BYTES, files: table }) + '\n');
@@ -107,19 +110,36 @@ export async function writeRunIndex(outputDir: string, units: { entries: string;
 /**
  * Record indices sorted by (hash hi, hash lo): LSD radix sort, 16 bits a pass, stable (ties keep
  * input order, so the index file is deterministic). Linear time: 10 M entries sort in well under
- * a second, where a comparator sort takes many.
+ * a second, where a comparator sort takes many. The keys travel with the indices, so every pass
+ * reads them in order instead of jumping through the records.
  */
 function radixOrder(records: Uint32Array, n: number): Uint32Array {
   let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let next = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    hi[i] = records[i * FIELDS];
+    lo[i] = records[i * FIELDS + 1];
+  }
+  let nextOrder = new Uint32Array(n);
+  let nextHi = new Uint32Array(n);
+  let nextLo = new Uint32Array(n);
   const counts = new Uint32Array(65537);
   for (const [field, shift] of [[1, 0], [1, 16], [0, 0], [0, 16]] as const) {
+    const key = field === 0 ? hi : lo;
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((records[order[i] * FIELDS + field] >>> shift) & 0xffff) + 1]++;
+    for (let i = 0; i < n; i++) counts[((key[i] >>> shift) & 0xffff) + 1]++;
     for (let b = 1; b < 65537; b++) counts[b] += counts[b - 1];
-    for (let i = 0; i < n; i++) next[counts[(records[order[i] * FIELDS + field] >>> shift) & 0xffff]++] = order[i];
-    [order, next] = [next, order];
+    for (let i = 0; i < n; i++) {
+      const to = counts[(key[i] >>> shift) & 0xffff]++;
+      nextOrder[to] = order[i];
+      nextHi[to] = hi[i];
+      nextLo[to] = lo[i];
+    }
+    [order, nextOrder] = [nextOrder, order];
+    [hi, nextHi] = [nextHi, hi];
+    [lo, nextLo] = [nextLo, lo];
   }
   return order;
 }
