@@ -138,6 +138,9 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     idleTimeout: 60_000,
     // piscina's per-task timing histograms are never read here; recording them costs per task.
     recordTiming: false,
+    // A worker holds its next task while it runs one (tasks are synchronous, so they run one after
+    // the other): it starts that task without waiting for the main thread to answer its last one.
+    concurrentTasksPerWorker: 2,
   });
   const context = (spec: StageSpec): StageContext => ({
     name: spec.name,
