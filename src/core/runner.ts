@@ -118,19 +118,9 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     throw new WinnowError('usage', '--resume needs files as input and a directory as output, not standard input/output');
   }
 
-  await prepareOutputDir(outputDir, Boolean(request.resume), Boolean(request.overwrite));
-  const { files, skipped } = await expandInputs(inputPaths, pipeline.input.format);
-  const plan = await loadOrPlan(stateDir, files, pipeline, hash, Boolean(request.resume));
-  const completeFile = path.join(stateDir, 'complete');
-  if (request.resume && fs.existsSync(completeFile)) {
-    log.info({ output: outputDir }, 'resume: the run is already complete');
-    const manifest = JSON.parse(await fs.promises.readFile(path.join(outputDir, 'manifest.json'), 'utf8')) as Manifest;
-    return { manifest, outputDir };
-  }
-  const units = plan.units;
-  log.info({ files: files.length, units: units.length, passes: passes.length, stages: specs.map((s) => s.name) }, 'plan');
-
   const workers = pipeline.run.workers;
+  // Started before planning, which reads the whole input to number its lines: the threads boot
+  // (~100-200 ms each) meanwhile.
   const pool = new Piscina({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: workers,
@@ -142,6 +132,26 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
     // the other): it starts that task without waiting for the main thread to answer its last one.
     concurrentTasksPerWorker: 2,
   });
+  let files: InputFile[];
+  let skipped: Awaited<ReturnType<typeof expandInputs>>['skipped'];
+  let plan: Awaited<ReturnType<typeof loadOrPlan>>;
+  try {
+    await prepareOutputDir(outputDir, Boolean(request.resume), Boolean(request.overwrite));
+    ({ files, skipped } = await expandInputs(inputPaths, pipeline.input.format));
+    plan = await loadOrPlan(stateDir, files, pipeline, hash, Boolean(request.resume));
+    if (request.resume && fs.existsSync(path.join(stateDir, 'complete'))) {
+      log.info({ output: outputDir }, 'resume: the run is already complete');
+      const manifest = JSON.parse(await fs.promises.readFile(path.join(outputDir, 'manifest.json'), 'utf8')) as Manifest;
+      await pool.destroy();
+      return { manifest, outputDir };
+    }
+  } catch (error) {
+    await pool.destroy();
+    throw error;
+  }
+  const units = plan.units;
+  log.info({ files: files.length, units: units.length, passes: passes.length, stages: specs.map((s) => s.name) }, 'plan');
+
   const context = (spec: StageSpec): StageContext => ({
     name: spec.name,
     log: log.child({ stage: spec.name }),
@@ -275,7 +285,7 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
   if (reported) await writeFileAtomic(path.join(outputDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await writeReport(outputDir);
   // Spools are only needed to finish or resume this run; the marker says nothing is left to do.
-  await writeFileAtomic(completeFile, manifest.finished_at);
+  await writeFileAtomic(path.join(stateDir, 'complete'), manifest.finished_at);
   await fs.promises.rm(path.join(stateDir, 'spool'), { recursive: true, force: true });
   if (!manifest.check.ok) {
     throw new WinnowError('accounting', `accounting check failed: ${manifest.check.equation}`);
