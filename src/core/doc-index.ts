@@ -12,7 +12,7 @@ import path from 'node:path';
 import { type Compression, compressionOfPath, decompressFrame } from '../io/compression.js';
 import { FRAME_BYTES, writeFileAtomic } from '../io/shard-writer.js';
 
-const FIELDS = 5;
+export const FIELDS = 5;
 const RECORD_BYTES = FIELDS * 4;
 
 export interface IndexedFile {
@@ -108,38 +108,43 @@ export async function writeRunIndex(outputDir: string, units: { entries: string;
 }
 
 /**
- * Record indices sorted by (hash hi, hash lo): LSD radix sort, 16 bits a pass, stable (ties keep
- * input order, so the index file is deterministic). Linear time: 10 M entries sort in well under
- * a second, where a comparator sort takes many. The keys travel with the indices, so every pass
+ * Record indices sorted by (hash hi, hash lo), ties in input order, so the index file is
+ * deterministic: an LSD radix sort on `hi` (16 bits a pass, stable), then the rare runs of equal
+ * `hi` ordered by `lo`. Linear time in practice: 10 M entries sort in well under a second, where a
+ * comparator sort of all of them takes many. The keys travel with the indices, so every pass
  * reads them in order instead of jumping through the records.
  */
-function radixOrder(records: Uint32Array, n: number): Uint32Array {
+export function radixOrder(records: Uint32Array, n: number): Uint32Array {
   let order = new Uint32Array(n);
   let hi = new Uint32Array(n);
-  let lo = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     order[i] = i;
     hi[i] = records[i * FIELDS];
-    lo[i] = records[i * FIELDS + 1];
   }
   let nextOrder = new Uint32Array(n);
   let nextHi = new Uint32Array(n);
-  let nextLo = new Uint32Array(n);
   const counts = new Uint32Array(65537);
-  for (const [field, shift] of [[1, 0], [1, 16], [0, 0], [0, 16]] as const) {
-    const key = field === 0 ? hi : lo;
+  for (const shift of [0, 16]) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[((key[i] >>> shift) & 0xffff) + 1]++;
+    for (let i = 0; i < n; i++) counts[((hi[i] >>> shift) & 0xffff) + 1]++;
     for (let b = 1; b < 65537; b++) counts[b] += counts[b - 1];
     for (let i = 0; i < n; i++) {
-      const to = counts[(key[i] >>> shift) & 0xffff]++;
+      const to = counts[(hi[i] >>> shift) & 0xffff]++;
       nextOrder[to] = order[i];
       nextHi[to] = hi[i];
-      nextLo[to] = lo[i];
     }
     [order, nextOrder] = [nextOrder, order];
     [hi, nextHi] = [nextHi, hi];
-    [lo, nextLo] = [nextLo, lo];
+  }
+  // Runs of equal `hi` (rare: ids whose hashes share 32 bits) by `lo`, then input order, which is
+  // the record's own index. A comparator sort, not an insertion sort: ids crafted to share `hi`
+  // must not make this quadratic.
+  const byLo = (a: number, b: number): number => records[a * FIELDS + 1] - records[b * FIELDS + 1] || a - b;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && hi[end] === hi[start]) end++;
+    if (end - start > 1) order.subarray(start, end).sort(byLo);
+    start = end;
   }
   return order;
 }
