@@ -4,6 +4,7 @@
  */
 import { type Doc, type JsonObject, type Loc, isJsonObject } from './doc.js';
 import type { FieldMapping } from './protocol.js';
+import { bufferView } from '../io/bytes.js';
 import { decodeHtml, decodeHtmlBytes } from '../io/charset.js';
 import type { WarcItem } from './protocol.js';
 
@@ -122,6 +123,7 @@ export function* jsonlLines(
   firstOffset: number,
   maxDocBytes: number,
 ): Generator<LineItem> {
+  const search = bufferView(bytes);
   const whole = decodeUtf8(bytes);
   if (whole !== null) {
     let start = 0;
@@ -139,7 +141,7 @@ export function* jsonlLines(
     while (start < whole.length) {
       let end = whole.indexOf('\n', start);
       if (end < 0) end = whole.length;
-      let byteEnd = bytes.indexOf(10, byteStart);
+      let byteEnd = search.indexOf(10, byteStart);
       if (byteEnd < 0) byteEnd = bytes.length;
       const text = whole.slice(start, end);
       if (text.length * 3 > maxDocBytes && Buffer.byteLength(text) > maxDocBytes) {
@@ -158,7 +160,7 @@ export function* jsonlLines(
   let start = 0;
   let line = firstLine;
   while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
+    let end = search.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
     const lineBytes = bytes.subarray(start, end);
     const offset = firstOffset + start;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { type Compression, compressFrame, extensionOf } from './compression.js';
+import { bufferView } from './bytes.js';
 
 export interface ShardOptions {
   compression: Compression;
@@ -167,10 +168,11 @@ export class ShardWriter implements LineSink {
       return;
     }
     // Roll over inside the chunk, line by line.
+    const buf = bufferView(bytes);
     let start = 0;
     let line = 0;
     while (start < bytes.byteLength) {
-      let end = bytes.indexOf(10, start);
+      let end = buf.indexOf(10, start);
       end = end < 0 ? bytes.byteLength : end + 1;
       const lineBytes = end - start;
       // A document larger than a shard still gets a shard of its own.
@@ -202,10 +204,11 @@ export class ShardWriter implements LineSink {
 
 /** Calls `place` for each line of `bytes`, which starts at `base` in `file`. */
 function placeLines(bytes: Uint8Array, file: string, base: number, firstLine: number, place: Placement): void {
+  const buf = bufferView(bytes);
   let line = firstLine;
-  for (let start = 0; start < bytes.byteLength; line++) {
+  for (let start = 0; start < buf.byteLength; line++) {
     place(file, base + start, line);
-    const nl = bytes.indexOf(10, start);
+    const nl = buf.indexOf(10, start);
     start = nl < 0 ? bytes.byteLength : nl + 1;
   }
 }
