@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { bufferView } from '../io/bytes.js';
 import { type Compression, compressionOfPath, decompressFrame } from '../io/compression.js';
 import { FRAME_BYTES, writeFileAtomic } from '../io/shard-writer.js';
 
@@ -211,7 +212,7 @@ export async function readLineAt(runDir: string, file: IndexedFile, offset: numb
       const compressed = Buffer.alloc(file.frames[frame]);
       await fd.read(compressed, 0, compressed.length, start);
       const inflated = decompressFrame(file.compression, compressed);
-      const plain = Buffer.from(inflated.buffer, inflated.byteOffset, inflated.byteLength).subarray(skip);
+      const plain = bufferView(inflated).subarray(skip);
       const nl = plain.indexOf(10);
       pieces.push(nl < 0 ? plain : plain.subarray(0, nl));
       if (nl >= 0) break;

@@ -86,10 +86,14 @@ class ChunkBuilder {
     this.count++;
   }
 
-  add(line: string, id: string): void {
-    this.text.push(line);
+  private hashId(id: string): void {
     const { hi, lo } = hashString64(id);
     this.hash(hi, lo);
+  }
+
+  add(line: string, id: string): void {
+    this.text.push(line);
+    this.hashId(id);
   }
 
   /** One record, as text or as its UTF-8 bytes, without its newline. */
@@ -97,8 +101,7 @@ class ChunkBuilder {
     if (typeof record === 'string') return this.add(record + '\n', id);
     this.flushText();
     this.pieces.push(record, NEWLINE);
-    const { hi, lo } = hashString64(id);
-    this.hash(hi, lo);
+    this.hashId(id);
   }
 
   /** Lines as bytes (`bytes` holds `hashes.length / 2` whole lines). */

@@ -26,7 +26,7 @@ import { orderedMap } from './ordered.js';
 import { type Pass, type Step, planPasses } from './plan.js';
 import type { CompressTask, DocEnvelope, FieldMapping, OutputChunk, ReadBatch, Task, TaskResult } from './protocol.js';
 import type { ErrorRecord } from './records.js';
-import { type SpoolBlock, type SpoolCodec, SpoolWriter, readSpoolDocs, readSpoolPayloads, spoolDocsFile, spoolPayloadsFile } from './spool.js';
+import { type SpoolBlock, type SpoolCodec, SpoolWriter, observePayloads, readSpoolDocs, readSpoolPayloads, spoolDocsFile, spoolPayloadsFile } from './spool.js';
 import { type BatchStage, type GlobalStage, type StageContext, type StageSpec, docKey } from './stage.js';
 import { type BatchStats, addInto, emptyBatchStats } from './stats.js';
 import { type Audit, mergeAudit } from './audit.js';
@@ -439,7 +439,7 @@ const REPLAY_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** On resume: feed a finished unit's spooled payloads back to the global stage. */
 async function replayObservations(stateDir: string, pass: number, unit: number, observer: GlobalStage): Promise<void> {
-  for await (const { key, payload } of readSpoolPayloads(spoolPayloadsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) observer.observe(key, payload, 0, payload.byteLength);
+  for await (const block of readSpoolPayloads(spoolPayloadsFile(path.join(stateDir, 'spool'), spoolPrefix(pass, unit)))) observePayloads(block, observer);
 }
 
 /** Removes whatever an interrupted attempt left of this unit in this pass. */
@@ -601,12 +601,7 @@ class UnitWriters {
     addInto(this.stats, flow.stats);
     if (flow.audit) mergeAudit(this.audit, flow.audit);
     if (flow.spool && this.spool && observer) {
-      const { keys, payloadData, payloadEnds } = flow.spool;
-      for (let i = 0, from = 0; i < keys.length; i++) {
-        // Payloads are packed 8-byte aligned (spool.ts).
-        observer.observe(keys[i], payloadData, (from + 7) & ~7, payloadEnds[i]);
-        from = payloadEnds[i];
-      }
+      observePayloads(flow.spool, observer);
       await this.spool.write(flow.spool);
     }
     if (flow.kept && this.kept) await this.put(this.kept, flow.kept);

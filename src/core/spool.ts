@@ -28,6 +28,7 @@ import { tempName, writeTo } from '../io/shard-writer.js';
 import { type Doc, docFromRecord, isJsonObject } from './doc.js';
 import { hashString64 } from './hash.js';
 import type { DocEnvelope } from './protocol.js';
+import type { GlobalStage } from './stage.js';
 
 export type SpoolCodec = Exclude<Compression, 'none'>;
 
@@ -313,18 +314,22 @@ export async function* readSpoolDocs(file: string): AsyncGenerator<{ keys: Float
   }
 }
 
-/** The payloads of a unit's spool, in order (for `observe` on resume). */
-export async function* readSpoolPayloads(file: string): AsyncGenerator<{ key: number; payload: Uint8Array }> {
+/** The payload blocks of a unit's spool, in order (for `observe` on resume). */
+export async function* readSpoolPayloads(file: string): AsyncGenerator<Pick<SpoolBlock, 'keys' | 'payloadData' | 'payloadEnds'>> {
   for await (const block of blocks(file, PAYLOADS_MAGIC)) {
     const n = block.count;
     const endsBytes = pad8(4 * n);
     const rest = await readExactly(block.fh, endsBytes + pad8(block.bytes), block.at, file);
     block.at += rest.byteLength;
-    const ends = new Uint32Array(rest.buffer, 0, n);
-    let from = 0;
-    for (let i = 0; i < n; i++) {
-      yield { key: block.keys[i], payload: rest.subarray(endsBytes + pad8(from), endsBytes + ends[i]) };
-      from = ends[i];
-    }
+    yield { keys: block.keys, payloadEnds: new Uint32Array(rest.buffer, 0, n), payloadData: rest.subarray(endsBytes) };
+  }
+}
+
+/** Hands each payload of a block to the global stage, where it lies (8-byte aligned, see SpoolBlock). */
+export function observePayloads(block: Pick<SpoolBlock, 'keys' | 'payloadData' | 'payloadEnds'>, observer: Pick<GlobalStage, 'observe'>): void {
+  const { keys, payloadData, payloadEnds } = block;
+  for (let i = 0, from = 0; i < keys.length; i++) {
+    observer.observe(keys[i], payloadData, pad8(from), payloadEnds[i]);
+    from = payloadEnds[i];
   }
 }

@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { Decompress as FzstdDecompress, decompress as fzstdDecompress } from 'fzstd';
 import { WinnowError } from '../core/errors.js';
+import { bufferView } from './bytes.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -77,7 +78,7 @@ class FzstdStream extends Transform {
   constructor() {
     super();
     this.inner = new FzstdDecompress((data) => {
-      this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      this.push(bufferView(data));
     });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {

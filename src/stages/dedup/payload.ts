@@ -26,7 +26,6 @@ const HEADER = 24;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-
 export function idText(id: Uint8Array): string {
   return decoder.decode(id);
 }
@@ -115,7 +114,7 @@ const sigBytes = (k: number): number => (2 * k + 3) & ~3;
  * buffer (a spool block's payloads share one), re-pointed by `at`. The main thread reads every
  * document's payload in pass 1, and views made per payload (five or six each) cost it more in
  * garbage collection than the reading does. A payload that is not 8-byte aligned in its buffer
- * (e.g. decoded from base64) is copied to an aligned buffer first.
+ * (the runner's always are; a caller's own may not be) is copied to an aligned buffer first.
  */
 export class PayloadReader {
   private buffer: ArrayBufferLike | null = null;
@@ -177,9 +176,9 @@ export class PayloadReader {
   get setAt(): number {
     return (this.base + HEADER + 8 * this.bands + sigBytes(this.permutations)) >> 2;
   }
-  /** Index in `u8` of the id's UTF-8 bytes, which run to `end`. */
+  /** Index in `u8` of the id's UTF-8 bytes, which run to `end`: after the set, when there is one. */
   get idAt(): number {
-    const afterSignature = this.base + HEADER + 8 * this.bands + sigBytes(this.permutations);
-    return this.flags & FLAG_SET ? afterSignature + 4 + 4 * this.u32[afterSignature >> 2] : afterSignature;
+    const set = this.setAt;
+    return 4 * (this.flags & FLAG_SET ? set + 1 + this.u32[set] : set);
   }
 }

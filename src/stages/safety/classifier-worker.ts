@@ -11,6 +11,7 @@ import { workerData } from 'piscina';
 import { type ClassifierSpec, type ClassifierTask, type TaskReply, parseInputs } from './classifier-pool.js';
 import { loadClassifier } from './embedded.js';
 import { batchReplier } from './replies.js';
+import { bufferView } from '../../io/bytes.js';
 
 const spec = workerData as ClassifierSpec;
 
@@ -19,7 +20,7 @@ export default (async (): Promise<(task: ClassifierTask) => TaskReply> => {
   const reply = batchReplier(classifier, spec.labels);
   return (task) => {
     if ('texts' in task) return { ok: true, reply: reply(task.texts), single: false };
-    const inputs = parseInputs(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength).toString('utf8'));
+    const inputs = parseInputs(bufferView(task.body).toString('utf8'));
     if (!inputs.ok) return inputs;
     return { ok: true, reply: reply(inputs.texts), single: inputs.single };
   };
