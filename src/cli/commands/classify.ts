@@ -50,8 +50,8 @@ export const classifyCommand: StageCommandSpec = {
       .addOption(new Option('--protocol <protocol>', 'http backend: wire format (default: generic)').choices(['generic', 'openai', 'google']))
       .option('--api-key-env <name>', 'http backend: environment variable holding the API key')
       .option('--service-model <name>', 'http backend: model field of OpenAI requests')
-      .option('--http-batch-size <n>', 'http backend: texts per request (default: 256; openai 32, google 1)', count('--http-batch-size'))
-      .option('--concurrency <n>', 'http backend: requests (and batches of documents) in flight (default: 4)', count('--concurrency'))
+      .option('--http-batch-size <n>', 'http backend: most texts per request, filled from every waiting batch (default: 2048; openai 32, google 1)', count('--http-batch-size'))
+      .option('--concurrency <n>', 'http backend: requests in flight (default: 4)', count('--concurrency'))
       .option('--timeout-ms <n>', 'http backend: per-request timeout (default: 30000)', count('--timeout-ms'))
       .option('--retries <n>', 'http backend: retries per request (default: 5)', count('--retries')),
   stages: (flags) => {
