@@ -2,7 +2,7 @@
  * Runs a chain of per-document stages over one batch: the body of a worker task. The same code
  * applies a main-thread stage's verdicts, so removal and error records have one shape.
  */
-import { type Doc, type JsonObject, type Verdict, applyKeep, docRecord, validRoute } from './doc.js';
+import { type Doc, type JsonObject, type Signals, type Verdict, applyKeep, docRecord, validRoute } from './doc.js';
 import { type Audit, clip, histogramBin, offer, sampleHash, stageAudit } from './audit.js';
 import { hashString64 } from './hash.js';
 import type { DocEnvelope, FieldMapping, OutputChunk, ReadBatch, Task, TaskResult } from './protocol.js';
@@ -222,11 +222,12 @@ export class BatchOutput {
   }
 }
 
-function addSignals(into: Record<string, Record<string, number>>, signals: Record<string, number>): void {
-  for (const [name, value] of Object.entries(signals)) {
-    const bin = histogramBin(value);
+function addSignals(into: Record<string, Record<string, number>>, signals: Signals): void {
+  const { names, values } = signals;
+  for (let k = 0; k < names.length; k++) {
+    const bin = histogramBin(values[k]);
     if (bin === null) continue;
-    const h = (into[name] ??= {});
+    const h = (into[names[k]] ??= {});
     h[bin] = (h[bin] ?? 0) + 1;
   }
 }

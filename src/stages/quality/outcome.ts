@@ -3,7 +3,7 @@
  * failed check either stops the family with a removal (decide mode) or is only noted (signals
  * mode, where every value is measured and nothing is removed).
  */
-import type { Json, JsonObject } from '../../core/doc.js';
+import type { Json, JsonObject, Signals } from '../../core/doc.js';
 
 export interface Failure {
   rule: string;
@@ -20,8 +20,9 @@ export class Outcome {
   signals: JsonObject = {};
   readonly failures: Failure[] = [];
   readonly counters: Record<string, number> = {};
-  /** Every numeric value checked, by rule id: the run's report histograms them. */
-  readonly measured: Record<string, number> = {};
+  /** Every numeric value checked and its rule id, for the run's report to histogram. */
+  private readonly measuredRules: string[] = [];
+  private readonly measuredValues: number[] = [];
 
   constructor(readonly measureAll: boolean) {}
 
@@ -34,7 +35,15 @@ export class Outcome {
    * deciding, not measuring.
    */
   check(failed: boolean, rule: string, value: Json, threshold: Json, details?: JsonObject): boolean {
-    if (typeof value === 'number') this.measured[rule] = value;
+    if (typeof value === 'number') {
+      // A rule checked again right away (once per n-gram size) keeps its last value.
+      const n = this.measuredRules.length;
+      if (n > 0 && this.measuredRules[n - 1] === rule) this.measuredValues[n - 1] = value;
+      else {
+        this.measuredRules.push(rule);
+        this.measuredValues.push(value);
+      }
+    }
     if (!failed) return false;
     const v = typeof value === 'number' ? rounded(value) : value;
     this.failures.push(details ? { rule, value: v, threshold, details } : { rule, value: v, threshold });
@@ -43,6 +52,10 @@ export class Outcome {
 
   count(name: string, by = 1): void {
     this.counters[name] = (this.counters[name] ?? 0) + by;
+  }
+
+  get measured(): Signals {
+    return { names: this.measuredRules, values: this.measuredValues };
   }
 
   get failed(): boolean {

@@ -162,7 +162,7 @@ export type Action = 'remove' | 'tag';
 export function documentVerdict(j: Judgement, action: Action, extra: JsonObject = {}): Verdict {
   const meta = safetyMeta(j, extra);
   // The harm probability of every document, histogrammed in the run's report.
-  const signals = { score: j.score };
+  const signals = { names: ['score'], values: [j.score] };
   if (!j.flagged || action === 'tag') return keep({ meta, signals });
   return { ...remove(ruleFor(j.label), round4(j.value), j.threshold, { label: j.label, source: j.source }), meta, signals };
 }
