@@ -48,9 +48,13 @@ export class BadWordList {
   private readonly ends: string[] = [''];
   /** Units that start some entry: other word starts are skipped at once. */
   private readonly first = new Uint8Array(0x10000);
-  /** A bit per hash of an entry's first two units (entries of one unit set all bits of theirs). */
-  private readonly pairs = new Uint8Array(8192);
-  private readonly singles = new Uint8Array(0x10000);
+  /**
+   * A bit per hash of an entry's first three units. Two thirds of English word starts begin like
+   * some entry's first two units ("th", "an"), an eighth like its first three; entries shorter
+   * than three units mark their first unit in `short` instead.
+   */
+  private readonly triples = new Uint8Array(8192);
+  private readonly short = new Uint8Array(0x10000);
 
   constructor(words: Iterable<string>, private readonly bounded: boolean) {
     const list = [...words].filter((w) => w.length > 0);
@@ -63,10 +67,10 @@ export class BadWordList {
     this.mask = cap - 1;
     for (const word of list) {
       this.first[word.charCodeAt(0)] = 1;
-      if (word.length === 1) this.singles[word.charCodeAt(0)] = 1;
+      if (word.length < 3) this.short[word.charCodeAt(0)] = 1;
       else {
-        const h = pairHash(word.charCodeAt(0), word.charCodeAt(1));
-        this.pairs[h >> 3] |= 1 << (h & 7);
+        const h = tripleHash(word.charCodeAt(0), word.charCodeAt(1), word.charCodeAt(2));
+        this.triples[h >> 3] |= 1 << (h & 7);
       }
       let node = 0;
       for (let i = 0; i < word.length; i++) {
@@ -143,9 +147,9 @@ export class BadWordList {
     const n = lower.length;
     const c0 = lower.charCodeAt(p);
     if (this.first[c0] === 0) return undefined;
-    if (this.singles[c0] === 0 && p + 1 < n) {
-      const h = pairHash(c0, lower.charCodeAt(p + 1));
-      if ((this.pairs[h >> 3] & (1 << (h & 7))) === 0) return undefined;
+    if (this.short[c0] === 0 && p + 2 < n) {
+      const h = tripleHash(c0, lower.charCodeAt(p + 1), lower.charCodeAt(p + 2));
+      if ((this.triples[h >> 3] & (1 << (h & 7))) === 0) return undefined;
     }
     let node = 0;
     for (let q = p; q < n; q++) {
@@ -158,7 +162,7 @@ export class BadWordList {
   }
 }
 
-const pairHash = (a: number, b: number): number => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 16;
+const tripleHash = (a: number, b: number, c: number): number => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35)) >>> 16;
 
 function listDir(): string {
   const dir = path.join(packageRoot, 'models', 'ldnoobw');
