@@ -26,6 +26,13 @@ export interface ReutersStory {
   text: string;
 }
 
+/**
+ * A copy of `s` stored on its own, as the runner's JSON reader makes every text. `trim()` and
+ * regex captures give views into the whole SGML file, which V8 reads about 20 % slower char by
+ * char: a stage timed on those would be timed on strings it never gets.
+ */
+const flat = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
 /** The Reuters-21578 stories (part A) with a body: `<BODY>` text, entities decoded, `\x03` dropped. */
 export function reutersStories(): ReutersStory[] {
   const dir = sharedPath('text-corpus-reuters21578-part-a');
@@ -37,7 +44,7 @@ export function reutersStories(): ReutersStory[] {
       const body = /<BODY>([\s\S]*?)<\/BODY>/.exec(m[2]);
       if (!body) continue;
       const title = /<TITLE>([\s\S]*?)<\/TITLE>/.exec(m[2]);
-      stories.push({ id: `reuters:${m[1]}`, title: title ? unescapeSgml(title[1]).trim() : '', text: unescapeSgml(body[1]).replace(/\x03/g, '').trim() });
+      stories.push({ id: `reuters:${m[1]}`, title: title ? unescapeSgml(title[1]).trim() : '', text: flat(unescapeSgml(body[1]).replace(/\x03/g, '').trim()) });
     }
   }
   return stories;
