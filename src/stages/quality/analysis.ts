@@ -75,6 +75,7 @@ const OTHER_LINE_BREAKS = /[\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
 export class TextAnalysis {
   private tokenBuffer: TokenBuffer | undefined;
   private cpLength = -1;
+  private lowered: string | undefined;
   private linesReady = false;
   private readonly segmentList: SpanList;
   private readonly lineList: SpanList;
@@ -88,6 +89,11 @@ export class TextAnalysis {
   ) {
     this.surrogates = hasSurrogates(text);
     [this.segmentList, this.lineList] = workspace.takeSpans();
+  }
+
+  /** The text lowercased (`toLowerCase`, close to Python's `str.lower`), made once for the families that ask. */
+  get lower(): string {
+    return (this.lowered ??= this.text.toLowerCase());
   }
 
   /** Python `len(text)`. */

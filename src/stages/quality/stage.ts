@@ -67,7 +67,7 @@ export async function createQualityDecider(config: QualityConfig): Promise<DocDe
           break;
         }
         case 'c4_badwords': {
-          const error = badWords.run(text, doc.id, language, out);
+          const error = badWords.run(analyzed().lower, doc.id, language, out);
           if (error) return fail(error, 'quality_missing_language');
           break;
         }

@@ -187,8 +187,11 @@ export function badWordList(language: string): BadWordList {
 export class C4BadWords {
   constructor(private readonly cfg: C4BadWordsConfig) {}
 
-  /** Returns an error message when the language has no list and the config says so. */
-  run(text: string, docId: string, language: string | undefined, out: Outcome): string | undefined {
+  /**
+   * Looks in `lower` (the document's text lowercased). Returns an error message when the language
+   * has no list and the config says so.
+   */
+  run(lower: string, docId: string, language: string | undefined, out: Outcome): string | undefined {
     const lang = language ?? this.cfg.default_language;
     out.signal('language', lang);
     if (!BADWORD_LANGUAGES.has(lang)) {
@@ -196,7 +199,7 @@ export class C4BadWords {
       if (this.cfg.missing_language === 'error') return `no bad-word list for language "${lang}"`;
       return undefined;
     }
-    const word = badWordList(lang).find(text.toLowerCase());
+    const word = badWordList(lang).find(lower);
     out.signal('bad_word', word ?? null);
     if (word === undefined) return undefined;
     out.count('badwords_documents_with_bad_words');

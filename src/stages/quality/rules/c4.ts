@@ -27,8 +27,13 @@ const POLICY = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies
  * way that hides one (their letters differ where they would), so each line still sees its phrases.
  */
 const PHRASES = new RegExp(['lorem ipsum', 'javascript', ...POLICY].join('|'), 'gi');
-/** Whether `PHRASES` matches anywhere (most texts have no phrase; then no match is collected). */
-const ANY_PHRASE = new RegExp(PHRASES.source, 'i');
+/**
+ * Whether a phrase may occur, from the lowercased text (most texts have none; then no match is
+ * collected): substring searches skip ahead by the phrase's length, where the case-insensitive
+ * regex looked at every character. Every cookie phrase contains "cookie".
+ */
+const mayHavePhrase = (lower: string): boolean =>
+  lower.includes('cookie') || lower.includes('javascript') || lower.includes('privacy policy') || lower.includes('terms of use') || lower.includes('lorem ipsum');
 
 /** The line counters, in the order `judge` can first meet them. */
 const COUNTERS = [
@@ -135,7 +140,8 @@ class KeptLines {
 
   reset(): void {
     this.count = 0;
-    this.edited.clear();
+    // Map.clear() allocates a new table even when the map is empty.
+    if (this.edited.size > 0) this.edited.clear();
   }
 
   push(start: number, end: number, from: number, to: number, edited?: EditedLine): void {
@@ -238,7 +244,7 @@ export class C4Quality {
     const javascript = new PhraseHits();
     const policy = new PhraseHits();
     const aligned = !text.includes('\u212a');
-    if (aligned && (cfg.filter_lorem_ipsum || cfg.filter_javascript || cfg.filter_policy) && ANY_PHRASE.test(text)) {
+    if (aligned && (cfg.filter_lorem_ipsum || cfg.filter_javascript || cfg.filter_policy) && mayHavePhrase(a.lower)) {
       for (const m of text.matchAll(PHRASES)) {
         const p = m[0].toLowerCase();
         (p === 'lorem ipsum' ? lorem : p === 'javascript' ? javascript : policy).positions.push(m.index, m.index + p.length);
