@@ -252,8 +252,8 @@ export class GopherRepetition {
       if (levels.count < n) continue;
       at(n);
       const frac = safeRatio(levels.topDuplicate(), total);
-      out.signal(`top_${n}gram_char_fraction`, frac);
-      if (out.check(frac > max, 'repeated_top_ngram', frac, max, { n })) return;
+      if (out.measureAll) out.signal(`top_${n}gram_char_fraction`, frac);
+      if (out.check(frac > max, 'repeated_top_ngram', frac, max, frac > max ? { n } : undefined)) return;
     }
     for (const { n, max_char_fraction: max } of cfg.duplicate_ngrams) {
       let frac = 0;
@@ -261,8 +261,8 @@ export class GopherRepetition {
         at(n);
         frac = safeRatio(levels.allDuplicates(), total);
       }
-      out.signal(`duplicate_${n}gram_char_fraction`, frac);
-      if (out.check(frac > max, 'repeated_ngrams', frac, max, { n })) return;
+      if (out.measureAll) out.signal(`duplicate_${n}gram_char_fraction`, frac);
+      if (out.check(frac > max, 'repeated_ngrams', frac, max, frac > max ? { n } : undefined)) return;
     }
   }
 }

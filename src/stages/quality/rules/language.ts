@@ -50,17 +50,20 @@ export function loadLanguageModel(): LanguageModel {
 
 export class LanguageId {
   private readonly languages: ReadonlySet<string> | null;
+  private readonly listed: string[];
 
   constructor(private readonly cfg: LanguageConfig, private readonly model: LanguageModel) {
     this.languages = cfg.languages ? new Set(cfg.languages) : null;
+    this.listed = [...(this.languages ?? [])];
   }
 
   run(text: string, out: Outcome): LanguageGuess {
     const guess = this.model.predict(text);
     out.signal('language', guess.language);
     out.signal('score', guess.score);
-    if (this.languages && out.check(!this.languages.has(guess.language), 'wrong_language', guess.language, [...this.languages])) return guess;
-    out.check(guess.score < this.cfg.min_score, 'low_language_score', guess.score, this.cfg.min_score, { language: guess.language });
+    if (this.languages && out.check(!this.languages.has(guess.language), 'wrong_language', guess.language, this.listed)) return guess;
+    const low = guess.score < this.cfg.min_score;
+    out.check(low, 'low_language_score', guess.score, this.cfg.min_score, low ? { language: guess.language } : undefined);
     return guess;
   }
 }

