@@ -76,9 +76,14 @@ const bottom = (samples: Sample[]): Sample[] => samples.sort(before).slice(0, SA
 export function histogramBin(value: number): string | null {
   if (!Number.isFinite(value)) return null;
   if (value < 0) return 'neg';
-  if (value <= 1) return `r${Math.min(49, Math.floor(value * 50))}`;
-  return `l${Math.floor(Math.log2(value) * 4)}`;
+  if (value <= 1) return RATIO_BINS[Math.min(49, Math.floor(value * 50))];
+  const n = Math.floor(Math.log2(value) * 4);
+  return (logBins[n] ??= `l${n}`);
 }
+
+// Each bin's name is made once (every signal of every document is binned).
+const RATIO_BINS = Array.from({ length: 50 }, (_, i) => `r${i}`);
+const logBins: string[] = [];
 
 /** The range a bin covers, for axes and threshold markers. */
 export function binRange(bin: string): [number, number] {
