@@ -18,9 +18,9 @@ import type { FastTextArgs } from './model-file.js';
 import { WordSumCache, maxCachedWord } from './word-sum-cache.js';
 
 /**
- * Words a model keeps sums of (32 MB at 16 dimensions). The cache is direct-mapped, so a frequent
- * word loses its slot to any rarer one with the same key bits: on Reuters, 2^18 slots make
- * language ID 23 % faster than 2^16 (39.7 vs 32.3 MB per CPU-second).
+ * Words a model keeps sums of (32 MB at 16 dimensions): a frequent word loses its slot less often
+ * in a larger table; on Reuters, 2^18 slots made language ID 23 % faster than 2^16 (when the
+ * cache was still direct-mapped).
  */
 const cacheSlots = 1 << 18;
 /** Largest quantised input decoded to float32 rows for a model without character n-grams (64 MB). */
