@@ -147,6 +147,19 @@ test('c4_badwords: word-bounded in spaced languages, not in Chinese and Japanese
   // keep_fraction 1 keeps every document with a bad word, deterministically by id.
   const lenient = await decider({ rules: ['c4_badwords'], c4_badwords: { keep_fraction: 1 } });
   assert.equal(outcome(lenient('a bastard')), 'keep');
+  // Entries shorter than three units, at the text's ends, multi-word ones, and near misses.
+  const word = (text: string, language = 'en'): string | undefined => {
+    const r = decide(text, { language });
+    return r.action === 'remove' ? (r.details as { word: string }).word : undefined;
+  };
+  assert.equal(word('xx'), 'xx');
+  assert.equal(word('rated xx.'), 'xx');
+  assert.equal(word('xxl size'), undefined);
+  assert.equal(word('o cu', 'pt'), 'cu');
+  assert.equal(word('the bastard'), 'bastard');
+  assert.equal(word('bastards'), undefined);
+  assert.equal(word('so, 2 girls 1 cup!'), '2 girls 1 cup');
+  assert.equal(word('2 girls 1 cupboard'), undefined);
 });
 
 test('fineweb: each rule', async () => {
