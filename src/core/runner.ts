@@ -33,6 +33,7 @@ import { type Audit, mergeAudit } from './audit.js';
 import { IndexBuilder, writeRunIndex } from './doc-index.js';
 import { writeReport } from '../report/write.js';
 import { tuneGarbageCollector } from './gc-tuning.js';
+import { type WorkerName, workerEntry } from './worker-files.js';
 
 export interface Progress {
   pass(label: string, totalBytes: number | null, totalUnits: number): void;
@@ -122,7 +123,8 @@ export async function runPipeline(request: RunRequest): Promise<RunResult> {
   // Started before planning, which reads the whole input to number its lines: the threads boot
   // (~100-200 ms each) meanwhile.
   const pool = new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: workerEntry,
+    name: 'pipeline' satisfies WorkerName,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,

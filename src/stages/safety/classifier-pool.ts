@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { Preprocess, Runtime } from './embedded.js';
+import { type WorkerName, workerEntry } from '../../core/worker-files.js';
 
 /** What a worker needs to load the model: plain, cloneable data. */
 export interface ClassifierSpec {
@@ -54,7 +55,8 @@ export class ClassifierPool {
    */
   static async start(spec: ClassifierSpec, threads: number = os.availableParallelism()): Promise<ClassifierPool> {
     const pool = new Piscina({
-      filename: new URL('./classifier-worker.js', import.meta.url).href,
+      filename: workerEntry,
+      name: 'classifier' satisfies WorkerName,
       workerData: spec,
       minThreads: threads,
       maxThreads: threads,

@@ -21,6 +21,7 @@ import { type DedupConfig, compatOf } from '../config.js';
 import { PayloadReader } from '../payload.js';
 import { checkTask, fixParams, fixPlan, paths } from './layout.js';
 import type { SignResult, SignTask } from './sign-worker.js';
+import { type WorkerName, workerEntry } from '../../../core/worker-files.js';
 
 export interface SignaturesRequest {
   dir: string;
@@ -51,7 +52,7 @@ export async function runSignatures(request: SignaturesRequest): Promise<{ units
   }
   const mapping: FieldMapping = { text_field: pipeline.input.text_field, id_field: pipeline.input.id_field, html_field: pipeline.input.html_field, url_field: pipeline.input.url_field };
   const workers = pipeline.run.workers;
-  const pool = new Piscina({ filename: new URL('./sign-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
+  const pool = new Piscina({ filename: workerEntry, name: 'signatures' satisfies WorkerName, minThreads: workers, maxThreads: workers });
   const minhash = config.method === 'minhash';
   const k = minhash ? config.bands * config.rows : 0;
   const written: number[] = [];
