@@ -36,7 +36,6 @@ export interface Removal {
   details?: JsonObject;
 }
 
-/** Edits a stage makes to a kept document; `meta` is merged shallowly into the document's meta. */
 /**
  * Numbers a stage measured on one document, by name (at most one value per name): two parallel
  * lists rather than a record, because a record with a key per rule became a dictionary-mode
@@ -47,6 +46,7 @@ export interface Signals {
   readonly values: readonly number[];
 }
 
+/** Edits a stage makes to a kept document; `meta` is merged shallowly into the document's meta. */
 export interface KeepVerdict {
   action: 'keep';
   text?: string;

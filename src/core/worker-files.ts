@@ -4,4 +4,5 @@
  */
 export const workerEntry = new URL('./worker-entry.cjs', import.meta.url).href;
 
-export type WorkerName = 'pipeline' | 'signatures' | 'classifier';
+/** The worker modules worker-entry.cts can load. */
+export type WorkerName = keyof typeof import('./worker-entry.cjs');

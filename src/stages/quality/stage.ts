@@ -94,7 +94,8 @@ export async function createQualityDecider(config: QualityConfig): Promise<DocDe
       signals.failed = out.failures.map((f) => f.rule);
       (meta ??= {}).quality = signals;
     }
-    // Built in place: the spread of optional parts cost 2 % of the stage.
+    // Built in place: spreading optional parts into it (and a meta object per document) cost
+    // 15 % of the stage without language ID.
     const verdict: KeepVerdict = { action: 'keep', counters: out.counters, signals: out.measured };
     if (text !== doc.text) verdict.text = text;
     if (meta) verdict.meta = meta;

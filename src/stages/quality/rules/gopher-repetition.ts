@@ -252,8 +252,10 @@ export class GopherRepetition {
       if (levels.count < n) continue;
       at(n);
       const frac = safeRatio(levels.topDuplicate(), total);
+      const failed = frac > max;
+      // The signal's name is only built when signals are kept; details only for a failure.
       if (out.measureAll) out.signal(`top_${n}gram_char_fraction`, frac);
-      if (out.check(frac > max, 'repeated_top_ngram', frac, max, frac > max ? { n } : undefined)) return;
+      if (out.check(failed, 'repeated_top_ngram', frac, max, failed ? { n } : undefined)) return;
     }
     for (const { n, max_char_fraction: max } of cfg.duplicate_ngrams) {
       let frac = 0;
@@ -261,8 +263,9 @@ export class GopherRepetition {
         at(n);
         frac = safeRatio(levels.allDuplicates(), total);
       }
+      const failed = frac > max;
       if (out.measureAll) out.signal(`duplicate_${n}gram_char_fraction`, frac);
-      if (out.check(frac > max, 'repeated_ngrams', frac, max, frac > max ? { n } : undefined)) return;
+      if (out.check(failed, 'repeated_ngrams', frac, max, failed ? { n } : undefined)) return;
     }
   }
 }
