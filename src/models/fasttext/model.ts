@@ -15,7 +15,7 @@
  * float32 throughout, so probabilities agree to about 1e-7, not to the last bit.
  */
 import { Dictionary } from './dictionary.js';
-import { HiddenVector } from './hidden-vector.js';
+import { HiddenVector, type WordLoop } from './hidden-vector.js';
 import { HuffmanTree, sigmoids, softmax } from './losses.js';
 import type { Matrix } from './matrix.js';
 import { type FastTextArgs, readArgs, readModelFile } from './model-file.js';
@@ -57,8 +57,9 @@ export class FastTextModel {
   private readonly sink: TokenSink;
   private readonly add: (token: string) => void;
 
-  static fromBytes(bytes: Uint8Array): FastTextModel {
-    return new FastTextModel(bytes);
+  /** `loop`: which code runs the word loop of `predict` and `top` (hidden-vector.ts; both give the same results). */
+  static fromBytes(bytes: Uint8Array, loop?: WordLoop): FastTextModel {
+    return new FastTextModel(bytes, loop);
   }
 
   /** The training arguments alone (the header), e.g. to learn a model's loss without reading it all. */
@@ -66,7 +67,7 @@ export class FastTextModel {
     return readArgs(bytes);
   }
 
-  private constructor(bytes: Uint8Array) {
+  private constructor(bytes: Uint8Array, loop?: WordLoop) {
     const file = readModelFile(bytes);
     const dict = new Dictionary(file);
     this.args = file.args;
@@ -74,10 +75,15 @@ export class FastTextModel {
     this.quantized = file.quantised;
     this.output = file.output;
     this.tree = file.args.loss === 'hs' ? new HuffmanTree(file.labelCounts) : null;
-    const hidden = new HiddenVector(dict, file.input, file.args);
+    const hidden = new HiddenVector(dict, file.input, file.args, loop);
     this.hidden = hidden;
     this.add = (token) => hidden.addSpan(token, 0, token.length);
     this.sink = { span: (text, start, end) => hidden.addSpan(text, start, end), token: this.add };
+  }
+
+  /** Which code runs the word loop. */
+  get loop(): WordLoop {
+    return this.hidden.loop;
   }
 
   /** Classifies text split on whitespace, as fastText reads a line (newlines are spaces). */

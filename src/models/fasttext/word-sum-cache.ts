@@ -38,17 +38,31 @@ export class WordSumCache {
   private readonly tags: Int32Array;
   /** See `warm`. */
   private sink = 0;
+  /** Byte offsets of the records, tags and recent ways in the memory, and the set mask. */
+  readonly layout: { records: number; tags: number; recent: number; mask: number };
 
-  /** `slots` (a power of two, at least 2) records of `dim` sums and `extras` ints. */
-  constructor(private readonly dim: number, private readonly extras: number, slots: number) {
+  /**
+   * `slots` (a power of two, at least 2) records of `dim` sums and `extras` ints; in `memory` from
+   * byte `offset` on (records, then tags, then the recent ways: `byteLength` bytes, zeroed), e.g.
+   * a WebAssembly memory that a kernel reads, else in arrays of its own.
+   */
+  constructor(private readonly dim: number, private readonly extras: number, slots: number, memory?: { buffer: ArrayBuffer; offset: number }) {
     this.sumsAt = 1 + extras;
     this.unitsAt = this.sumsAt + dim;
     this.record = this.unitsAt + maxCachedWord / 2;
     this.mask = slots / 2 - 1;
-    this.recent = new Uint8Array(slots / 2);
-    this.tags = new Int32Array(slots);
-    this.ints = new Int32Array(slots * this.record);
-    this.floats = new Float32Array(this.ints.buffer);
+    const buffer = memory?.buffer ?? new ArrayBuffer(WordSumCache.byteLength(dim, extras, slots));
+    const offset = memory?.offset ?? 0;
+    this.layout = { records: offset, tags: offset + slots * this.record * 4, recent: offset + slots * (this.record + 1) * 4, mask: this.mask };
+    this.ints = new Int32Array(buffer, offset, slots * this.record);
+    this.floats = new Float32Array(buffer, offset, slots * this.record);
+    this.tags = new Int32Array(buffer, this.layout.tags, slots);
+    this.recent = new Uint8Array(buffer, this.layout.recent, slots / 2);
+  }
+
+  /** Bytes a cache takes. */
+  static byteLength(dim: number, extras: number, slots: number): number {
+    return slots * (1 + extras + dim + maxCachedWord / 2 + 1) * 4 + slots / 2;
   }
 
   /** Where the record of `text[start, end)` (key `key`) starts, or -1 when it is not cached. */

@@ -18,6 +18,7 @@ import { type Normalization, normalizeText } from './normalize.js';
 import { fmix32, splitMix32 } from './prng.js';
 import { Tokenizer } from './tokenize.js';
 import { MINHASH_KERNEL_WASM } from './minhash-kernel.js';
+import { type WasmMemory, WasmKernel, growTo } from '../../core/wasm.js';
 
 /** Version 1: the permutation family, shingle hashing and band-key hashing below. */
 export const MINHASH_ALGORITHM_VERSION = 1;
@@ -48,36 +49,16 @@ export interface Signed {
 
 export type MinHashKernel = 'wasm' | 'js';
 
-/** The little of the WebAssembly API used here (@types/node 20 does not declare it). */
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 interface KernelExports {
   memory: WasmMemory;
   minimise(sh: number, n: number, a: number, b: number, out: number, groups: number): void;
 }
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** The compiled SIMD kernel of this thread, or null where the runtime lacks WebAssembly SIMD. */
-let kernelModule: object | null | undefined;
-function wasmKernel(): object | null {
-  if (kernelModule === undefined) {
-    const bytes = Buffer.from(MINHASH_KERNEL_WASM, 'base64');
-    kernelModule = wasmApi && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  return kernelModule;
-}
+/** The SIMD kernel, compiled once per thread. */
+const minhashKernel = new WasmKernel<KernelExports>(MINHASH_KERNEL_WASM);
 
 /** The best kernel this runtime has. */
-export const defaultKernel = (): MinHashKernel => (wasmKernel() ? 'wasm' : 'js');
-
-const PAGE = 65536;
+export const defaultKernel = (): MinHashKernel => (minhashKernel.available ? 'wasm' : 'js');
 
 export class MinHasher {
   readonly permutations: number;
@@ -101,11 +82,10 @@ export class MinHasher {
   ) {
     this.permutations = options.bands * options.rows;
     const k = this.permutations;
-    const module = kernel === 'wasm' ? wasmKernel() : null;
-    if (kernel === 'wasm' && !module) throw new Error('this runtime has no WebAssembly SIMD: use the js MinHash kernel');
+    const exports = kernel === 'wasm' ? minhashKernel.instantiate() : null;
+    if (kernel === 'wasm' && !exports) throw new Error('this runtime has no WebAssembly SIMD: use the js MinHash kernel');
     this.kernel = kernel;
-    if (module) {
-      const exports = new wasmApi!.Instance(module).exports as KernelExports;
+    if (exports) {
       this.wasm = exports;
       // Layout: a, b, minima (each k int32, 16-byte aligned), then the shingles.
       const slot = (k * 4 + 15) & ~15;
@@ -132,10 +112,8 @@ export class MinHasher {
   private wasmShingles(n: number): Int32Array {
     const memory = this.wasm!.memory;
     const need = this.at.shingles + n * 4;
-    if (need > memory.buffer.byteLength) {
-      // Growing detaches the old views: a and b are re-read from the memory, whose bytes stay.
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-    }
+    // Growing detaches the old views: a and b are re-read from the memory, whose bytes stay.
+    growTo(memory, need);
     const all = new Int32Array(memory.buffer);
     const k = this.permutations;
     this.a = all.subarray(0, k);

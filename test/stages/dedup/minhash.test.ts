@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -15,7 +14,6 @@ import { Worker } from 'node:worker_threads';
 import { root } from '../../helpers/index.js';
 import { candidateProbability, lshThreshold } from '../../../src/stages/dedup/config.js';
 import { MinHasher, agreement, bandKeys, defaultKernel, exactJaccard } from '../../../src/stages/dedup/minhash.js';
-import { MINHASH_KERNEL_WASM } from '../../../src/stages/dedup/minhash-kernel.js';
 import { Normalization, normalizeText } from '../../../src/stages/dedup/normalize.js';
 import { splitMix32 } from '../../../src/stages/dedup/prng.js';
 
@@ -111,21 +109,6 @@ test('the WebAssembly SIMD kernel and the JavaScript kernel give identical signa
       assert.deepEqual(wasm.shingleSet(), js.shingleSet());
     }
   }
-});
-
-test('the embedded kernel is minhash-kernel.wat assembled (checked where wat2wasm is installed)', (t) => {
-  let wat2wasm: string;
-  try {
-    wat2wasm = execFileSync('sh', ['-c', 'command -v wat2wasm'], { encoding: 'utf8' }).trim();
-  } catch {
-    t.skip('wat2wasm not installed (Debian: apt install wabt)');
-    return;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'winnow-wasm-'));
-  const out = path.join(dir, 'kernel.wasm');
-  execFileSync(wat2wasm, [path.join(root, 'src', 'stages', 'dedup', 'minhash-kernel.wat'), '-o', out]);
-  assert.equal(fs.readFileSync(out).toString('base64'), MINHASH_KERNEL_WASM, 'run npm run build:wasm');
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('the same seed gives the same signature; another seed another one', () => {

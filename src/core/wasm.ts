@@ -1,0 +1,46 @@
+/**
+ * The little of the WebAssembly API winnow's kernels use (@types/node 20 does not declare it),
+ * and their compilation: each kernel's bytes are embedded base64 (scripts/build-wasm.sh) and
+ * compiled once per thread, or not at all where the runtime lacks what they need (SIMD); callers
+ * then use their JavaScript code, which gives the same results.
+ */
+
+export const WASM_PAGE = 65536;
+
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** A kernel compiled on first use; `instantiate` gives null where this runtime cannot run it. */
+export class WasmKernel<Exports> {
+  private module: object | null | undefined;
+
+  constructor(private readonly base64: string) {}
+
+  get available(): boolean {
+    if (this.module === undefined) {
+      const bytes = Buffer.from(this.base64, 'base64');
+      this.module = wasmApi && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    }
+    return this.module !== null;
+  }
+
+  /** A new instance (its own memory), or null. */
+  instantiate(): Exports | null {
+    return this.available ? (new wasmApi!.Instance(this.module!).exports as Exports) : null;
+  }
+}
+
+/** Grows `memory` to at least `bytes`. */
+export function growTo(memory: WasmMemory, bytes: number): void {
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / WASM_PAGE));
+}
