@@ -36,6 +36,11 @@ export class Workspace {
   readonly paragraphs = new SpanList();
   readonly pieces = new SpanList();
 
+  constructor() {
+    // Whole texts are tokenized straight into these buffers by the tokenizer's kernel.
+    this.spacy.attach(this.buffers);
+  }
+
   /** The word tokenizer for a language code (`auto` mode): a segmenter for scripts without spaces, else spaCy's English rules. */
   tokenizerFor(language: string | undefined): WordTokenizer {
     if (language === undefined) return this.spacy;

@@ -16,7 +16,7 @@ import { PUNCT_CATEGORY, PY_ALPHA, forEachLine } from '../../../src/stages/quali
 import { spanHash } from '../../../src/stages/quality/text/span-hash.js';
 import { StringTable } from '../../../src/stages/quality/text/string-table.js';
 import { SegmenterTokenizer } from '../../../src/stages/quality/tokenizer/segmenter.js';
-import { SpacyEnglishTokenizer } from '../../../src/stages/quality/tokenizer/spacy-english.js';
+import { KERNEL_TEXT_UNITS, SpacyEnglishTokenizer } from '../../../src/stages/quality/tokenizer/spacy-english.js';
 import {
   DATATROVE_PUNCTUATION,
   SENTENCE_FINAL,
@@ -88,6 +88,49 @@ test('every token carries its hash, code-point length and flags (spaCy rules and
       assertFactsOf(text, buf, JSON.stringify(text.slice(0, 40)));
     }
   }
+});
+
+/** Every array and count of two token buffers, equal. */
+function assertSameTokens(a: TokenBuffer, b: TokenBuffer, label: string): void {
+  assert.equal(a.count, b.count, `${label}: tokens`);
+  assert.equal(a.chunkCount, b.chunkCount, `${label}: chunks`);
+  assert.equal(a.newlineCount, b.newlineCount, `${label}: newlines`);
+  assert.equal(a.otherBreaks, b.otherBreaks, `${label}: other line breaks`);
+  const part = (x: Int32Array | Uint8Array, n: number): number[] => Array.from(x.subarray(0, n));
+  for (const field of ['starts', 'ends', 'hashes', 'lengths', 'wsBefore', 'flags'] as const) assert.deepEqual(part(a[field], a.count), part(b[field], b.count), `${label}: ${field}`);
+  assert.deepEqual(part(a.chunkStarts, a.chunkCount), part(b.chunkStarts, b.chunkCount), `${label}: chunk starts`);
+  assert.deepEqual(part(a.chunkEnds, a.chunkCount), part(b.chunkEnds, b.chunkCount), `${label}: chunk ends`);
+  assert.deepEqual(part(a.newlines, a.newlineCount), part(b.newlines, b.newlineCount), `${label}: newline positions`);
+}
+
+test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines its JavaScript loop gives", () => {
+  const kernel = new SpacyEnglishTokenizer(undefined, 'wasm');
+  const js = new SpacyEnglishTokenizer(undefined, 'js');
+  const inKernel = new TokenBuffer();
+  kernel.attach([inKernel]);
+  assert.ok(inKernel.storage, 'this runtime runs the kernel');
+  const rnd = random(5);
+  const texts = [
+    '', ' ', '\n', 'a', '  leading and trailing  ', 'one two  three\tfour\r\nfive\u2028six\u0085seven\u000bend',
+    // Letter chunks that may be exceptions ("dont", "cannot") and ones that are not; digits; the rest.
+    "dont cannot Cannot gonna wanna im Im 1987 12345 don't U.S. said. (Reuters) 5.5",
+    'nul\u0000inside \ud800 lone \udc00 😀 surrogates',
+    'x'.repeat(5000),
+    GOOD_TEXT,
+  ];
+  for (let i = 0; i < 300; i++) texts.push(randomText(rnd, Math.floor(rnd() * 120)));
+  // Longer than the kernel takes: the JavaScript loop, into arrays of the buffer's own; the next
+  // text is in the kernel's storage again.
+  texts.push(randomText(rnd, KERNEL_TEXT_UNITS / 4).padEnd(KERNEL_TEXT_UNITS + 3, ' x'), 'short again.');
+  for (const text of texts) {
+    inKernel.reset();
+    kernel.tokenize(text, inKernel);
+    const reference = new TokenBuffer();
+    js.tokenize(text, reference);
+    assertSameTokens(inKernel, reference, JSON.stringify(text.slice(0, 40)));
+    assertFactsOf(text, inKernel, JSON.stringify(text.slice(0, 40)));
+  }
+  assert.equal(inKernel.starts, inKernel.storage!.starts, 'back in the storage after a long text');
 });
 
 test('the chunk cache gives the tokens the rules give', () => {

@@ -13,8 +13,11 @@ export class StringTable {
   private readonly mask: number;
   /** Longest string (UTF-16 units): longer spans are rejected without hashing. */
   readonly maxLength: number;
-  /** A bit per low 16 bits of the strings' hashes: most spans that are not in the table fail this one test. */
-  private readonly bits = new Uint8Array(8192);
+  /**
+   * A bit per low 16 bits of the strings' hashes (bit `h & 7` of byte `(h >>> 3) & 8191`): most
+   * spans that are not in the table fail this one test.
+   */
+  readonly bits = new Uint8Array(8192);
 
   constructor(strings: Iterable<string>) {
     this.strings = [...new Set(strings)];

@@ -33,7 +33,9 @@ import { StringTable } from '../text/string-table.js';
 import { ChunkCache, MAX_CACHED_CHUNK } from './chunk-cache.js';
 import { ALPHA, ALPHA_LOWER, ALPHA_UPPER, ICONS, LIST_CURRENCY, LIST_HYPHENS, LIST_PUNCT, LIST_QUOTES, LIST_UNITS, QUOTES, SUFFIX_DOT_AFTER } from './en-classes.js';
 import { type Exceptions, englishTokenizerExceptions } from './en-exceptions.js';
-import { DIGITS_FLAGS, LETTERS_FLAGS, TokenBuffer } from './token-buffer.js';
+import { DIGITS_FLAGS, LETTERS_FLAGS, TokenBuffer, type TokenStorage } from './token-buffer.js';
+import { CHUNK_SCAN_KERNEL_WASM } from './chunk-scan-kernel.js';
+import { type WasmMemory, WasmKernel, growTo } from '../../../core/wasm.js';
 
 // Per-UTF-16-unit flags for the BMP; astral code points go through the CodeSets.
 const F_ALPHA = 1;
@@ -90,6 +92,30 @@ const SCAN = new Uint8Array(0x10000);
 for (let c = 0; c < 0x10000; c++) {
   SCAN[c] = (FLAGS[c] & F_SPACE ? SCAN_SPACE : 0) | (isAsciiLetter(c) ? SCAN_LETTER : 0) | (isDigit(c) ? SCAN_DIGIT : 0) | (LINE_BREAK.has(c) ? SCAN_BREAK : 0);
 }
+
+interface ChunkScanExports {
+  memory: WasmMemory;
+  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number): void;
+  run(): number;
+}
+
+const chunkScanKernel = new WasmKernel<ChunkScanExports>(CHUNK_SCAN_KERNEL_WASM);
+
+/** chunk-scan.wat, set up for one tokenizer: its exports, state (int32s) and text. */
+interface ChunkScan {
+  exports: ChunkScanExports;
+  state: Int32Array;
+  text: Buffer;
+}
+
+/**
+ * Longest text chunk-scan.wat tokenizes (UTF-16 units); longer ones go through the JavaScript
+ * loop. Each token buffer's storage takes 30 bytes per unit (3.9 MB).
+ */
+export const KERNEL_TEXT_UNITS = 1 << 17;
+
+/** Which code runs the tokenizer's main loop: chunk-scan.wat where it can (the default), or JavaScript. */
+export type TokenizerLoop = 'wasm' | 'js';
 
 /** Longer strings are never tested against the URL pattern (keeps hostile input linear). */
 export const MAX_URL_LENGTH = 2048;
@@ -171,8 +197,9 @@ export class SpacyEnglishTokenizer {
   private infixes = new Int32Array(64);
   private chunkTokens: number[] = [];
   private readonly cache = new ChunkCache();
+  private scan: ChunkScan | null = null;
 
-  constructor(exceptions: Exceptions = englishTokenizerExceptions()) {
+  constructor(exceptions: Exceptions = englishTokenizerExceptions(), private readonly loop: TokenizerLoop = 'wasm') {
     this.specials = new StringTable(exceptions.keys());
     this.specialPieces = this.specials.strings.map((key) => exceptions.get(key)!.map((p) => p.length));
     for (const key of this.specials.strings) setBit(this.specialShapes, shapeHash(key.length, key.charCodeAt(0), key.charCodeAt(key.length - 1)));
@@ -192,8 +219,51 @@ export class SpacyEnglishTokenizer {
     this.matcher = this.matcherFirst.strings.map((first) => byFirst.get(first)!);
   }
 
+  /**
+   * Gives `buffers` storage in chunk-scan.wat's memory, so that the kernel writes whole texts'
+   * tokens straight into them; without WebAssembly (or with the `js` loop) they keep their own.
+   */
+  attach(buffers: TokenBuffer[]): void {
+    if (this.loop !== 'wasm' || this.scan || buffers.length === 0) return;
+    const exports = chunkScanKernel.instantiate();
+    if (!exports) return;
+    const cap = KERNEL_TEXT_UNITS;
+    // Layout (see chunk-scan.wat): scan table, exception bits, state, text, one region per buffer.
+    const at = { scan: 0, bits: 0x10000, state: 0x10000 + 8192, text: 0x10000 + 8192 + 64 };
+    const regionsAt = at.text + 2 * cap;
+    growTo(exports.memory, regionsAt + buffers.length * 30 * cap);
+    const buffer = exports.memory.buffer;
+    const scanTable = new Uint8Array(buffer, at.scan, 0x10000);
+    scanTable.set(SCAN);
+    new Uint8Array(buffer, at.bits, 8192).set(this.specials.bits);
+    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED);
+    const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap) };
+    this.scan = scan;
+    buffers.forEach((buf, k) => {
+      const region = regionsAt + k * 30 * cap;
+      const ints = (i: number): Int32Array<ArrayBuffer> => new Int32Array(buffer, region + 4 * i * cap, cap);
+      const storage: TokenStorage = {
+        owner: scan,
+        region,
+        capacity: cap,
+        starts: ints(0),
+        ends: ints(1),
+        hashes: ints(2),
+        lengths: ints(3),
+        chunkStarts: ints(4),
+        chunkEnds: ints(5),
+        newlines: ints(6),
+        wsBefore: new Uint8Array(buffer, region + 28 * cap, cap),
+        flags: new Uint8Array(buffer, region + 29 * cap, cap),
+      };
+      buf.reset();
+      buf.useStorage(storage);
+    });
+  }
+
   /** Tokenizes `text[start:end]` into `out` (appending), with each token's facts. */
   tokenize(text: string, out: TokenBuffer, start = 0, end = text.length): void {
+    if (this.scan && start === 0 && end === text.length && out.storage?.owner === this.scan && out.inStorage(end)) return this.tokenizeInKernel(this.scan, text, out, out.storage);
     let wsBefore = 0;
     if (out.chunkCount < 0) out.chunkCount = 0;
     if (out.newlineCount < 0) out.newlineCount = 0;
@@ -224,6 +294,29 @@ export class SpacyEnglishTokenizer {
       i = this.skipSpace(text, i, end, out);
       wsBefore = i - runStart > 1 || text.charCodeAt(runStart) !== 0x20 ? 1 : 0;
     }
+  }
+
+  /**
+   * `tokenize` of a whole text with chunk-scan.wat: the text is copied into its memory, and the
+   * chunks it stops at (those that need the exceptions, the cache or the rules) are tokenized here,
+   * into the same arrays, in their place in the order.
+   */
+  private tokenizeInKernel(scan: ChunkScan, text: string, out: TokenBuffer, storage: TokenStorage): void {
+    scan.text.write(text, 0, 'utf16le');
+    const state = scan.state;
+    state.fill(0, 0, 12);
+    state[0] = text.length;
+    state[12] = storage.region;
+    while (scan.exports.run() !== 0) {
+      out.count = state[3];
+      if (state[8] === 1) this.tokenizeLetters(text, state[9], state[10], state[11], out, state[2]);
+      else this.tokenizeChunk(text, state[9], state[10], state[11], out, state[2]);
+      state[3] = out.count;
+    }
+    out.count = state[3];
+    out.chunkCount = state[4];
+    out.newlineCount = state[5];
+    out.otherBreaks = state[6] !== 0;
   }
 
   /** The end of the whitespace run at `i`, noting its line breaks in `out`. */

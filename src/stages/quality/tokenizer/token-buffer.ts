@@ -45,6 +45,27 @@ for (let c = 0; c < 0x10000; c++) {
 export const LETTERS_FLAGS = TOKEN_WORD | TOKEN_ALPHA;
 export const DIGITS_FLAGS = TOKEN_WORD;
 
+/**
+ * Arrays in a WebAssembly memory that chunk-scan.wat writes a text's tokens into (see
+ * SpacyEnglishTokenizer.attach): `region` is where they start in that memory, and `capacity` the
+ * longest text they take (a text has no more tokens, chunks or newlines than units).
+ */
+export interface TokenStorage {
+  /** The kernel's state these arrays belong to (only that kernel writes them). */
+  owner: object;
+  region: number;
+  capacity: number;
+  starts: Int32Array<ArrayBuffer>;
+  ends: Int32Array<ArrayBuffer>;
+  hashes: Int32Array<ArrayBuffer>;
+  lengths: Int32Array<ArrayBuffer>;
+  chunkStarts: Int32Array<ArrayBuffer>;
+  chunkEnds: Int32Array<ArrayBuffer>;
+  newlines: Int32Array<ArrayBuffer>;
+  wsBefore: Uint8Array<ArrayBuffer>;
+  flags: Uint8Array<ArrayBuffer>;
+}
+
 export class TokenBuffer {
   count = 0;
   starts: Int32Array;
@@ -83,11 +104,29 @@ export class TokenBuffer {
     this.flags = new Uint8Array(n);
   }
 
+  /** Arrays in a kernel's memory this buffer uses, when it has them. */
+  storage: TokenStorage | undefined;
+
   reset(): void {
     this.count = 0;
     this.chunkCount = -1;
     this.newlineCount = -1;
     this.otherBreaks = false;
+    // A text longer than the storage took arrays of its own (`grow`): back to the storage.
+    if (this.storage && this.starts !== this.storage.starts) this.useStorage(this.storage);
+  }
+
+  /** Keeps tokens in `storage`'s arrays from now on (the buffer must be empty). */
+  useStorage(storage: TokenStorage): void {
+    this.storage = storage;
+    ({ starts: this.starts, ends: this.ends, hashes: this.hashes, lengths: this.lengths, wsBefore: this.wsBefore, flags: this.flags } = storage);
+    ({ chunkStarts: this.chunkStarts, chunkEnds: this.chunkEnds, newlines: this.newlines } = storage);
+  }
+
+  /** Whether the kernel can write the tokens of a text of `length` units here: the buffer is empty and in its storage. */
+  inStorage(length: number): boolean {
+    const s = this.storage;
+    return s !== undefined && this.count === 0 && this.starts === s.starts && length <= s.capacity;
   }
 
   /** Notes a line break (a `splitlines` one) at `i`. */

@@ -1,0 +1,145 @@
+;; The token stream's main loop (spacy-english.ts, SpacyEnglishTokenizer.tokenize) in WebAssembly,
+;; writing straight into a token buffer's arrays in this module's memory: whitespace runs (their
+;; `\n`s recorded, other line breaks noted), whitespace-free chunks (recorded), and the tokens of
+;; the chunks that need no rule: ASCII digits only, or ASCII letters only when no tokenizer
+;; exception can match (the exceptions' hash bits). Each token's hash is the same `spanHash`
+;; (seeded FNV-1a over units, the length folded in) and its flags the same as JavaScript gives.
+;;
+;; Any other chunk stops `run`, which returns 1 with the chunk in the state (kind 1: letters whose
+;; hash bit is set, kind 2: anything else); JavaScript tokenizes it into the same arrays and calls
+;; `run` again, which goes on after the chunk. `run` returns 0 when the text is done.
+;;
+;; Layout (byte offsets, set by `init`): scan (a byte per UTF-16 unit: 1 Python whitespace, 2 ASCII
+;; letter, 4 ASCII digit, 8 line break), bits (8 KB: the exceptions' hash bits), state (int32s
+;; below), text (UTF-16 units), and per token buffer (at `region`, for up to `cap` units of text):
+;; starts, ends, hashes, lengths, chunk starts, chunk ends, newlines (int32 x cap each), then
+;; whitespace-before and flags (a byte x cap each).
+;; State: 0 text length, 1 position, 2 whitespace before the next token, 3 tokens, 4 chunks,
+;; 5 newlines, 6 other line breaks seen, 7 phase (0 start, 1 at a chunk, 2 after a chunk),
+;; 8-11 the stopped chunk's kind, start, end and hash, 12 the token buffer's region.
+;; Regenerate chunk-scan-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
+(module
+  (memory (export "memory") 1)
+  (global $scan (mut i32) (i32.const 0))
+  (global $bits (mut i32) (i32.const 0))
+  (global $state (mut i32) (i32.const 0))
+  (global $text (mut i32) (i32.const 0))
+  (global $cap (mut i32) (i32.const 0))
+  (global $seed (mut i32) (i32.const 0))
+
+  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32)
+    (global.set $scan (local.get $s))
+    (global.set $bits (local.get $b))
+    (global.set $state (local.get $st))
+    (global.set $text (local.get $t))
+    (global.set $cap (local.get $c))
+    (global.set $seed (local.get $seed)))
+
+  (func (export "run") (result i32)
+    (local $len i32) (local $pos i32) (local $ws i32) (local $count i32) (local $chunks i32)
+    (local $newlines i32) (local $other i32) (local $phase i32) (local $region i32) (local $quarter i32)
+    (local $c i32) (local $f i32) (local $kinds i32) (local $h i32) (local $start i32) (local $run i32)
+    (local $n i32) (local $hash i32) (local $flags i32) (local $stop i32) (local $at i32)
+    (local.set $len (i32.load offset=0 (global.get $state)))
+    (local.set $pos (i32.load offset=4 (global.get $state)))
+    (local.set $ws (i32.load offset=8 (global.get $state)))
+    (local.set $count (i32.load offset=12 (global.get $state)))
+    (local.set $chunks (i32.load offset=16 (global.get $state)))
+    (local.set $newlines (i32.load offset=20 (global.get $state)))
+    (local.set $other (i32.load offset=24 (global.get $state)))
+    (local.set $phase (i32.load offset=28 (global.get $state)))
+    (local.set $region (i32.load offset=48 (global.get $state)))
+    ;; Bytes of one int32 array of the region.
+    (local.set $quarter (i32.shl (global.get $cap) (i32.const 2)))
+    (block $done
+      (loop $main
+        ;; A whitespace run: at the start (any run sets the flag), or after a chunk (a single
+        ;; space does not: it is the previous token's trailing space).
+        (if (i32.ne (local.get $phase) (i32.const 1))
+          (then
+            (br_if $done (i32.ge_u (local.get $pos) (local.get $len)))
+            (local.set $run (local.get $pos))
+            (block $end_space
+              (loop $space
+                (br_if $end_space (i32.ge_u (local.get $pos) (local.get $len)))
+                (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $pos) (i32.const 1)))))
+                (local.set $f (i32.load8_u (i32.add (global.get $scan) (local.get $c))))
+                (br_if $end_space (i32.eqz (i32.and (local.get $f) (i32.const 1))))
+                (if (i32.and (local.get $f) (i32.const 8))
+                  (then
+                    (if (i32.eq (local.get $c) (i32.const 10))
+                      (then
+                        (i32.store (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 6)))
+                                            (i32.shl (local.get $newlines) (i32.const 2)))
+                                   (local.get $pos))
+                        (local.set $newlines (i32.add (local.get $newlines) (i32.const 1))))
+                      (else (local.set $other (i32.const 1))))))
+                (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+                (br $space)))
+            (if (i32.eqz (local.get $phase))
+              (then (local.set $ws (i32.gt_u (local.get $pos) (local.get $run))))
+              (else
+                (local.set $ws (i32.or (i32.gt_u (i32.sub (local.get $pos) (local.get $run)) (i32.const 1))
+                                       (i32.ne (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $run) (i32.const 1)))) (i32.const 32))))))
+            (local.set $phase (i32.const 1))))
+        (br_if $done (i32.ge_u (local.get $pos) (local.get $len)))
+        ;; A chunk: its end, whether it is all letters or all digits, and its hash.
+        (local.set $start (local.get $pos))
+        (local.set $kinds (i32.const 6))
+        (local.set $h (global.get $seed))
+        (block $end_chunk
+          (loop $chunk
+            (br_if $end_chunk (i32.ge_u (local.get $pos) (local.get $len)))
+            (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $pos) (i32.const 1)))))
+            (local.set $f (i32.load8_u (i32.add (global.get $scan) (local.get $c))))
+            (br_if $end_chunk (i32.and (local.get $f) (i32.const 1)))
+            (local.set $kinds (i32.and (local.get $kinds) (local.get $f)))
+            (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $c)) (i32.const 0x01000193)))
+            (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+            (br $chunk)))
+        (local.set $at (i32.add (i32.add (local.get $region) (i32.shl (local.get $quarter) (i32.const 2))) (i32.shl (local.get $chunks) (i32.const 2))))
+        (i32.store (local.get $at) (local.get $start))
+        (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $pos))
+        (local.set $chunks (i32.add (local.get $chunks) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $pos) (local.get $start)))
+        ;; finishHash(h, n)
+        (local.set $hash (i32.mul (i32.xor (local.get $h) (local.get $n)) (i32.const 0x85ebca6b)))
+        (local.set $hash (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 15))))
+        (local.set $phase (i32.const 2))
+        ;; Digits: a word (TOKEN_WORD). Letters: also alphabetic (TOKEN_ALPHA), unless an exception may match.
+        (local.set $flags (i32.const 0))
+        (if (i32.and (local.get $kinds) (i32.const 4))
+          (then (local.set $flags (i32.const 1)))
+          (else
+            (if (i32.and (local.get $kinds) (i32.const 2))
+              (then
+                (if (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hash) (i32.const 3)) (i32.const 8191))))
+                             (i32.shl (i32.const 1) (i32.and (local.get $hash) (i32.const 7))))
+                  (then (local.set $stop (i32.const 1)))
+                  (else (local.set $flags (i32.const 3)))))
+              (else (local.set $stop (i32.const 2))))))
+        (if (local.get $stop)
+          (then
+            (i32.store offset=32 (global.get $state) (local.get $stop))
+            (i32.store offset=36 (global.get $state) (local.get $start))
+            (i32.store offset=40 (global.get $state) (local.get $pos))
+            (i32.store offset=44 (global.get $state) (local.get $hash))
+            (br $done)))
+        (local.set $at (i32.add (local.get $region) (i32.shl (local.get $count) (i32.const 2))))
+        (i32.store (local.get $at) (local.get $start))
+        (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $pos))
+        (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (local.get $hash))
+        (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (local.get $n))
+        (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 7))) (local.get $count)))
+        (i32.store8 (local.get $at) (local.get $ws))
+        (i32.store8 (i32.add (local.get $at) (global.get $cap)) (local.get $flags))
+        (local.set $count (i32.add (local.get $count) (i32.const 1)))
+        (br $main)))
+    (i32.store offset=4 (global.get $state) (local.get $pos))
+    (i32.store offset=8 (global.get $state) (local.get $ws))
+    (i32.store offset=12 (global.get $state) (local.get $count))
+    (i32.store offset=16 (global.get $state) (local.get $chunks))
+    (i32.store offset=20 (global.get $state) (local.get $newlines))
+    (i32.store offset=24 (global.get $state) (local.get $other))
+    (i32.store offset=28 (global.get $state) (local.get $phase))
+    (local.get $stop)))
