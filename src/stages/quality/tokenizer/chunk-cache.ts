@@ -12,7 +12,8 @@
  */
 import type { TokenBuffer } from './token-buffer.js';
 
-const SLOTS = 1 << 14;
+export const CHUNK_CACHE_SLOTS = 1 << 14;
+const SLOTS = CHUNK_CACHE_SLOTS;
 /** Longest chunk kept (UTF-16 units). */
 export const MAX_CACHED_CHUNK = 24;
 /** Most tokens of a chunk kept. */
@@ -21,9 +22,16 @@ const MAX_TOKENS = 6;
 const UNITS_AT = 1;
 const TOKENS_AT = UNITS_AT + MAX_CACHED_CHUNK / 2;
 const RECORD = TOKENS_AT + 2 * MAX_TOKENS;
+/** Bytes of the cache's records (chunk-scan.wat reads them in place: see `ChunkCache` and the kernel). */
+export const CHUNK_CACHE_BYTES = SLOTS * RECORD * 4;
 
 export class ChunkCache {
-  private readonly records = new Int32Array(SLOTS * RECORD);
+  private readonly records: Int32Array;
+
+  /** In `memory` from byte `offset` on (CHUNK_CACHE_BYTES, zeroed), e.g. a kernel's; else in an array of its own. */
+  constructor(memory?: { buffer: ArrayBuffer; offset: number }) {
+    this.records = memory ? new Int32Array(memory.buffer, memory.offset, SLOTS * RECORD) : new Int32Array(SLOTS * RECORD);
+  }
 
   /** Appends the cached tokens of `text[a:b]` (hash `hash`) to `out`; false when not cached. */
   replay(text: string, a: number, b: number, hash: number, out: TokenBuffer, wsBefore: number): boolean {

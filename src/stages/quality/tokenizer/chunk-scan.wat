@@ -26,20 +26,42 @@
   (global $text (mut i32) (i32.const 0))
   (global $cap (mut i32) (i32.const 0))
   (global $seed (mut i32) (i32.const 0))
+  (global $cache (mut i32) (i32.const 0))
 
-  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32)
+  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32) (param $cc i32)
     (global.set $scan (local.get $s))
     (global.set $bits (local.get $b))
     (global.set $state (local.get $st))
     (global.set $text (local.get $t))
     (global.set $cap (local.get $c))
-    (global.set $seed (local.get $seed)))
+    (global.set $seed (local.get $seed))
+    (global.set $cache (local.get $cc)))
+
+  ;; Whether the chunk cache record at $rec holds text[start, start + n) (1 <= n <= 24): its
+  ;; length, then its units two per int (an odd last unit with a zero high half).
+  (func $holds (param $rec i32) (param $start i32) (param $n i32) (result i32)
+    (local $i i32) (local $tp i32) (local $rp i32)
+    (if (i32.ne (i32.and (i32.load (local.get $rec)) (i32.const 0xff)) (local.get $n)) (then (return (i32.const 0))))
+    (local.set $tp (i32.add (global.get $text) (i32.shl (local.get $start) (i32.const 1))))
+    (local.set $rp (i32.add (local.get $rec) (i32.const 4)))
+    (block $tail
+      (loop $pairs
+        (br_if $tail (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+        (if (i32.ne (i32.load (local.get $tp)) (i32.load (local.get $rp))) (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
+        (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then (return (i32.eq (i32.load16_u (local.get $tp)) (i32.load (local.get $rp))))))
+    (i32.const 1))
 
   (func (export "run") (result i32)
     (local $len i32) (local $pos i32) (local $ws i32) (local $count i32) (local $chunks i32)
     (local $newlines i32) (local $other i32) (local $phase i32) (local $region i32) (local $quarter i32)
     (local $c i32) (local $f i32) (local $kinds i32) (local $h i32) (local $start i32) (local $run i32)
     (local $n i32) (local $hash i32) (local $flags i32) (local $stop i32) (local $at i32)
+    (local $rec i32) (local $k i32) (local $m i32) (local $t i32)
     (local.set $len (i32.load offset=0 (global.get $state)))
     (local.set $pos (i32.load offset=4 (global.get $state)))
     (local.set $ws (i32.load offset=8 (global.get $state)))
@@ -117,7 +139,38 @@
                              (i32.shl (i32.const 1) (i32.and (local.get $hash) (i32.const 7))))
                   (then (local.set $stop (i32.const 1)))
                   (else (local.set $flags (i32.const 3)))))
-              (else (local.set $stop (i32.const 2))))))
+              (else
+                ;; Any other chunk: its tokens from the chunk cache (chunk-cache.ts), when there.
+                (local.set $stop (i32.const 2))
+                (if (i32.le_u (local.get $n) (i32.const 24))
+                  (then
+                    (local.set $rec (i32.add (global.get $cache) (i32.mul (i32.and (local.get $hash) (i32.const 16383)) (i32.const 100))))
+                    (if (call $holds (local.get $rec) (local.get $start) (local.get $n))
+                      (then
+                        ;; Per token: start | end << 8 | length << 16 | flags << 24 (relative to the chunk), hash.
+                        (local.set $k (i32.const 0))
+                        (local.set $m (i32.shr_u (i32.load (local.get $rec)) (i32.const 8)))
+                        (block $replayed
+                          (loop $replay
+                            (br_if $replayed (i32.ge_u (local.get $k) (local.get $m)))
+                            (local.set $t (i32.load offset=52 (i32.add (local.get $rec) (i32.shl (local.get $k) (i32.const 3)))))
+                            (local.set $at (i32.add (local.get $region) (i32.shl (local.get $count) (i32.const 2))))
+                            (i32.store (local.get $at) (i32.add (local.get $start) (i32.and (local.get $t) (i32.const 0xff))))
+                            (i32.store (i32.add (local.get $at) (local.get $quarter))
+                                       (i32.add (local.get $start) (i32.and (i32.shr_u (local.get $t) (i32.const 8)) (i32.const 0xff))))
+                            (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1)))
+                                       (i32.load offset=56 (i32.add (local.get $rec) (i32.shl (local.get $k) (i32.const 3)))))
+                            (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3)))
+                                       (i32.and (i32.shr_u (local.get $t) (i32.const 16)) (i32.const 0xff)))
+                            (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 7))) (local.get $count)))
+                            ;; Only the first token of the chunk has the whitespace before it.
+                            (i32.store8 (local.get $at) (select (local.get $ws) (i32.const 0) (i32.eqz (local.get $k))))
+                            (i32.store8 (i32.add (local.get $at) (global.get $cap)) (i32.shr_u (local.get $t) (i32.const 24)))
+                            (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                            (br $replay)))
+                        (local.set $stop (i32.const 0))
+                        (br $main)))))))))
         (if (local.get $stop)
           (then
             (i32.store offset=32 (global.get $state) (local.get $stop))

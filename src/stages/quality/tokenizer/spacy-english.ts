@@ -30,7 +30,7 @@ import { CodeSet, codePointAt, codePointBefore, unitLength } from '../text/code-
 import { LINE_BREAK, PY_SPACE } from '../text/python-text.js';
 import { HASH_PRIME, HASH_SEED, finishHash } from '../text/span-hash.js';
 import { StringTable } from '../text/string-table.js';
-import { ChunkCache, MAX_CACHED_CHUNK } from './chunk-cache.js';
+import { CHUNK_CACHE_BYTES, ChunkCache, MAX_CACHED_CHUNK } from './chunk-cache.js';
 import { ALPHA, ALPHA_LOWER, ALPHA_UPPER, ICONS, LIST_CURRENCY, LIST_HYPHENS, LIST_PUNCT, LIST_QUOTES, LIST_UNITS, QUOTES, SUFFIX_DOT_AFTER } from './en-classes.js';
 import { type Exceptions, englishTokenizerExceptions } from './en-exceptions.js';
 import { DIGITS_FLAGS, LETTERS_FLAGS, TokenBuffer, type TokenStorage } from './token-buffer.js';
@@ -95,7 +95,7 @@ for (let c = 0; c < 0x10000; c++) {
 
 interface ChunkScanExports {
   memory: WasmMemory;
-  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number): void;
+  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number, chunkCache: number): void;
   run(): number;
 }
 
@@ -196,7 +196,7 @@ export class SpacyEnglishTokenizer {
   private suffixes = new Int32Array(64);
   private infixes = new Int32Array(64);
   private chunkTokens: number[] = [];
-  private readonly cache = new ChunkCache();
+  private cache = new ChunkCache();
   private scan: ChunkScan | null = null;
 
   constructor(exceptions: Exceptions = englishTokenizerExceptions(), private readonly loop: TokenizerLoop = 'wasm') {
@@ -228,15 +228,17 @@ export class SpacyEnglishTokenizer {
     const exports = chunkScanKernel.instantiate();
     if (!exports) return;
     const cap = KERNEL_TEXT_UNITS;
-    // Layout (see chunk-scan.wat): scan table, exception bits, state, text, one region per buffer.
-    const at = { scan: 0, bits: 0x10000, state: 0x10000 + 8192, text: 0x10000 + 8192 + 64 };
+    // Layout (see chunk-scan.wat): scan table, exception bits, state, chunk cache, text, one region per buffer.
+    const at = { scan: 0, bits: 0x10000, state: 0x10000 + 8192, cache: 0x10000 + 8192 + 64, text: 0x10000 + 8192 + 64 + CHUNK_CACHE_BYTES };
     const regionsAt = at.text + 2 * cap;
     growTo(exports.memory, regionsAt + buffers.length * 30 * cap);
     const buffer = exports.memory.buffer;
     const scanTable = new Uint8Array(buffer, at.scan, 0x10000);
     scanTable.set(SCAN);
     new Uint8Array(buffer, at.bits, 8192).set(this.specials.bits);
-    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED);
+    // The chunk cache moves into the kernel's memory (it is still empty: nothing was tokenized yet).
+    this.cache = new ChunkCache({ buffer, offset: at.cache });
+    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache);
     const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap) };
     this.scan = scan;
     buffers.forEach((buf, k) => {
