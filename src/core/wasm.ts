@@ -15,7 +15,7 @@ export interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
+  Instance: new (module: object, imports?: object) => { exports: unknown };
 }
 
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -34,9 +34,9 @@ export class WasmKernel<Exports> {
     return this.module !== null;
   }
 
-  /** A new instance (its own memory), or null. */
-  instantiate(): Exports | null {
-    return this.available ? (new wasmApi!.Instance(this.module!).exports as Exports) : null;
+  /** A new instance (with `imports`, e.g. another instance's memory), or null. */
+  instantiate(imports?: object): Exports | null {
+    return this.available ? (new wasmApi!.Instance(this.module!, imports).exports as Exports) : null;
   }
 }
 

@@ -10,7 +10,8 @@ import { PairInterner, SpanInterner } from './text/interner.js';
 import { codePointLength, forEachLine, hasSurrogates } from './text/python-text.js';
 import { SpanList } from './text/span-list.js';
 import { SEGMENTED_LANGUAGES, SegmenterTokenizer } from './tokenizer/segmenter.js';
-import { SpacyEnglishTokenizer } from './tokenizer/spacy-english.js';
+import { KERNEL_TEXT_UNITS, SpacyEnglishTokenizer, type TokenizerLoop } from './tokenizer/spacy-english.js';
+import { WordIdsKernel } from './rules/word-ids.js';
 import { TokenBuffer } from './tokenizer/token-buffer.js';
 
 export interface WordTokenizer {
@@ -20,7 +21,7 @@ export interface WordTokenizer {
 
 /** Per-worker tools and scratch buffers. Not shared between threads. */
 export class Workspace {
-  readonly spacy = new SpacyEnglishTokenizer();
+  readonly spacy: SpacyEnglishTokenizer;
   private readonly segmenters = new Map<string, SegmenterTokenizer>();
   private readonly buffers = [new TokenBuffer(), new TokenBuffer()];
   private nextBuffer = 0;
@@ -36,9 +37,16 @@ export class Workspace {
   readonly paragraphs = new SpanList();
   readonly pieces = new SpanList();
 
-  constructor() {
-    // Whole texts are tokenized straight into these buffers by the tokenizer's kernel.
-    this.spacy.attach(this.buffers);
+  /** Gopher repetition's word ids in WebAssembly, for texts the tokenizer kernel tokenized. */
+  readonly wordIds: WordIdsKernel | undefined;
+
+  /** `loop`: `js` keeps every step in JavaScript (the reference the kernels are tested against). */
+  constructor(loop: TokenizerLoop = 'wasm') {
+    this.spacy = new SpacyEnglishTokenizer(undefined, loop);
+    // Whole texts are tokenized straight into these buffers by the tokenizer's kernel, and their
+    // word ids computed in the same memory.
+    const scratch = this.spacy.attach(this.buffers, WordIdsKernel.bytes(KERNEL_TEXT_UNITS));
+    this.wordIds = scratch ? WordIdsKernel.create(scratch, KERNEL_TEXT_UNITS) : undefined;
   }
 
   /** The word tokenizer for a language code (`auto` mode): a segmenter for scripts without spaces, else spaCy's English rules. */

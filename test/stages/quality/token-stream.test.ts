@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TextAnalysis, Workspace } from '../../../src/stages/quality/analysis.js';
-import { C4Config } from '../../../src/stages/quality/config.js';
+import { C4Config, GopherRepetitionConfig } from '../../../src/stages/quality/config.js';
 import { Outcome } from '../../../src/stages/quality/outcome.js';
 import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
+import { GopherRepetition } from '../../../src/stages/quality/rules/gopher-repetition.js';
 import { DuplicateFinder } from '../../../src/stages/quality/text/duplicates.js';
 import { PUNCT_CATEGORY, PY_ALPHA, forEachLine } from '../../../src/stages/quality/text/python-text.js';
 import { spanHash } from '../../../src/stages/quality/text/span-hash.js';
@@ -207,6 +208,51 @@ test('C4 edits: the kept lines\' tokens are the tokens of the edited text', () =
     }
   }
   assert.ok(edited > 50, `${edited} texts edited`);
+});
+
+test("Gopher repetition's word ids and n-gram classes in WebAssembly give the JavaScript code's signals", () => {
+  const kernel = new Workspace('wasm');
+  const js = new Workspace('js');
+  assert.ok(kernel.wordIds, 'this runtime runs the kernel');
+  assert.equal(js.wordIds, undefined);
+  const gopher = new GopherRepetition(GopherRepetitionConfig.parse({}));
+  const c4 = new C4Quality(C4Config.parse({ filter_no_terminal_punct: false, min_sentences: null }));
+  const rnd = random(13);
+  const sentence = () => randomText(rnd, 3 + Math.floor(rnd() * 12));
+  const texts = [GOOD_TEXT, '', 'one', 'a a a a a a a a a a a a', 'the cat the cat the cat sat', GOOD_TEXT.repeat(3)];
+  // Repeated sentences, lines and long n-grams among fresh ones; surrogates and odd lengths.
+  for (let i = 0; i < 200; i++) {
+    const pool = Array.from({ length: 1 + Math.floor(rnd() * 6) }, sentence);
+    texts.push(Array.from({ length: 5 + Math.floor(rnd() * 40) }, () => (rnd() < 0.5 ? pool[Math.floor(rnd() * pool.length)] : sentence())).join(rnd() < 0.5 ? ' ' : '\n'));
+  }
+  // Different words with the same hash (this process's seed; a birthday search): ids must come
+  // from comparing the words themselves.
+  const seen = new Map<number, string>();
+  const colliding: string[] = [];
+  for (let i = 0; colliding.length < 4 && i < 2_000_000; i++) {
+    const w = `w${(i * 2654435761) >>> 0}`.padEnd(11, 'q').slice(0, 11);
+    const h = spanHash(w, 0, w.length);
+    const other = seen.get(h);
+    if (other !== undefined && other !== w) colliding.push(other, w);
+    else seen.set(h, w);
+  }
+  assert.equal(colliding.length, 4);
+  const [a, b, c, d] = colliding;
+  texts.push(`${a} ${b} ${a} ${b} ${a} ${c} ${d}. `.repeat(8), `${a} ${a} ${b}\n${b} ${a} ${a}\n`.repeat(5));
+  const signals = (ws: Workspace, text: string, afterC4: boolean): unknown => {
+    let a = new TextAnalysis(text, ws.spacy, ws);
+    if (afterC4) {
+      // C4's edited text, whose tokens are copied from the kept lines (not tokenized again).
+      const edited = c4.run(a, new Outcome(false));
+      if (edited?.tokens) a = new TextAnalysis(edited.text, ws.spacy, ws, edited.tokens);
+    }
+    const out = new Outcome(true);
+    gopher.run(a, out);
+    return out.signals;
+  };
+  for (const text of texts) {
+    for (const afterC4 of [false, true]) assert.deepEqual(signals(kernel, text, afterC4), signals(js, text, afterC4), `${afterC4 ? 'after C4: ' : ''}${JSON.stringify(text.slice(0, 60))}`);
+  }
 });
 
 test('duplicate pieces: the cheap-key filter finds what a Set finds', () => {

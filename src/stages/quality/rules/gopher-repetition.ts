@@ -16,6 +16,7 @@ import type { TextAnalysis } from '../analysis.js';
 import type { GopherRepetitionConfig } from '../config.js';
 import { type Outcome, safeRatio } from '../outcome.js';
 import type { PairInterner } from '../text/interner.js';
+import type { WordIdsKernel } from './word-ids.js';
 import type { SpanList } from '../text/span-list.js';
 import { isSpaceUnit } from '../text/python-text.js';
 
@@ -72,35 +73,49 @@ function lines(a: TextAnalysis): SpanList {
  */
 class NgramLevels {
   /** Word ids. */
-  words = new Int32Array(1024);
+  words: Int32Array = new Int32Array(1024);
   /** Prefix sums of word lengths (code points): chars of words [i, j) = cum[j] - cum[i]. */
-  cum = new Int32Array(1025);
+  cum: Int32Array = new Int32Array(1025);
   count = 0;
   n = 1;
   /** Active positions (increasing) and their class ids at level n. */
-  active = new Int32Array(1024);
-  activeClass = new Int32Array(1024);
+  active: Int32Array = new Int32Array(1024);
+  activeClass: Int32Array = new Int32Array(1024);
   activeCount = 0;
-  private classCounts = new Int32Array(1024);
+  private classCounts: Int32Array = new Int32Array(1024);
+  /** The arrays above when the JavaScript code computes them (the kernel's are views of its memory). */
+  private own = { words: this.words, cum: this.cum, active: this.active, activeClass: this.activeClass, classCounts: this.classCounts };
   private nextActive = new Int32Array(1024);
   private nextClass = new Int32Array(1024);
   private seen = new Uint8Array(1024);
   private pairs: PairInterner | undefined;
+  /** word-ids.wat, when it computes this document's levels. */
+  private kernel: WordIdsKernel | undefined;
 
   load(a: TextAnalysis): void {
     const toks = a.tokens;
     const n = toks.count;
-    if (this.words.length < n) {
-      const size = Math.max(n, this.words.length * 2);
-      this.words = new Int32Array(size);
-      this.active = new Int32Array(size);
-      this.activeClass = new Int32Array(size);
-      this.classCounts = new Int32Array(size);
+    this.count = n;
+    this.n = 1;
+    // In WebAssembly when the tokenizer kernel holds the tokens (and can hold the text).
+    const kernel = a.workspace.wordIds;
+    const storage = toks.storage;
+    const textAt = kernel && storage && toks.starts === storage.starts && n <= kernel.tokens ? a.workspace.spacy.placeText(a.text) : -1;
+    if (textAt >= 0) {
+      this.kernel = kernel;
+      ({ words: this.words, cum: this.cum, active: this.active, activeClass: this.activeClass, classCounts: this.classCounts } = kernel!);
+      this.activeCount = kernel!.intern(toks, textAt);
+      return;
+    }
+    this.kernel = undefined;
+    if (this.own.words.length < n) {
+      const size = Math.max(n, this.own.words.length * 2);
+      this.own = { words: new Int32Array(size), cum: new Int32Array(size + 1), active: new Int32Array(size), activeClass: new Int32Array(size), classCounts: new Int32Array(size) };
       this.nextActive = new Int32Array(size);
       this.nextClass = new Int32Array(size);
       this.seen = new Uint8Array(size);
-      this.cum = new Int32Array(size + 1);
     }
+    ({ words: this.words, cum: this.cum, active: this.active, activeClass: this.activeClass, classCounts: this.classCounts } = this.own);
     const interner = a.workspace.words;
     interner.reset(a.text, n);
     const counts = this.classCounts;
@@ -113,8 +128,6 @@ class NgramLevels {
       this.words[t] = id;
       this.cum[t + 1] = this.cum[t] + toks.lengths[t];
     }
-    this.count = n;
-    this.n = 1;
     let k = 0;
     for (let t = 0; t < n; t++) {
       if (counts[this.words[t]] > 1) {
@@ -129,6 +142,10 @@ class NgramLevels {
   /** Moves from (n-1)-gram classes to n-gram classes. */
   advance(): void {
     const n = ++this.n;
+    if (this.kernel) {
+      this.activeCount = this.kernel.advance(n, this.count, this.activeCount);
+      return;
+    }
     const last = this.count - n;
     const pairs = this.pairs!;
     pairs.reset(this.activeCount);

@@ -106,6 +106,16 @@ interface ChunkScan {
   exports: ChunkScanExports;
   state: Int32Array;
   text: Buffer;
+  /** Where the text is in the memory, and which text is there now. */
+  textAt: number;
+  placed: string | undefined;
+}
+
+/** Room in chunk-scan.wat's memory that `attach` keeps for other kernels (they import the memory). */
+export interface KernelScratch {
+  memory: WasmMemory;
+  at: number;
+  bytes: number;
 }
 
 /**
@@ -223,15 +233,16 @@ export class SpacyEnglishTokenizer {
    * Gives `buffers` storage in chunk-scan.wat's memory, so that the kernel writes whole texts'
    * tokens straight into them; without WebAssembly (or with the `js` loop) they keep their own.
    */
-  attach(buffers: TokenBuffer[]): void {
-    if (this.loop !== 'wasm' || this.scan || buffers.length === 0) return;
+  attach(buffers: TokenBuffer[], scratchBytes = 0): KernelScratch | undefined {
+    if (this.loop !== 'wasm' || this.scan || buffers.length === 0) return undefined;
     const exports = chunkScanKernel.instantiate();
-    if (!exports) return;
+    if (!exports) return undefined;
     const cap = KERNEL_TEXT_UNITS;
     // Layout (see chunk-scan.wat): scan table, exception bits, state, chunk cache, text, one region per buffer.
     const at = { scan: 0, bits: 0x10000, state: 0x10000 + 8192, cache: 0x10000 + 8192 + 64, text: 0x10000 + 8192 + 64 + CHUNK_CACHE_BYTES };
     const regionsAt = at.text + 2 * cap;
-    growTo(exports.memory, regionsAt + buffers.length * 30 * cap);
+    const scratchAt = (regionsAt + buffers.length * 30 * cap + 63) & ~63;
+    growTo(exports.memory, scratchAt + scratchBytes);
     const buffer = exports.memory.buffer;
     const scanTable = new Uint8Array(buffer, at.scan, 0x10000);
     scanTable.set(SCAN);
@@ -239,7 +250,7 @@ export class SpacyEnglishTokenizer {
     // The chunk cache moves into the kernel's memory (it is still empty: nothing was tokenized yet).
     this.cache = new ChunkCache({ buffer, offset: at.cache });
     exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache);
-    const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap) };
+    const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap), textAt: at.text, placed: undefined };
     this.scan = scan;
     buffers.forEach((buf, k) => {
       const region = regionsAt + k * 30 * cap;
@@ -261,6 +272,21 @@ export class SpacyEnglishTokenizer {
       buf.reset();
       buf.useStorage(storage);
     });
+    return { memory: exports.memory, at: scratchAt, bytes: scratchBytes };
+  }
+
+  /**
+   * Where `text` is in the kernel's memory (as UTF-16 units), copying it there unless it is the
+   * text there now; -1 without a kernel or when it is too long.
+   */
+  placeText(text: string): number {
+    const scan = this.scan;
+    if (!scan || text.length > KERNEL_TEXT_UNITS) return -1;
+    if (scan.placed !== text) {
+      scan.text.write(text, 0, 'utf16le');
+      scan.placed = text;
+    }
+    return scan.textAt;
   }
 
   /** Tokenizes `text[start:end]` into `out` (appending), with each token's facts. */
@@ -304,7 +330,7 @@ export class SpacyEnglishTokenizer {
    * into the same arrays, in their place in the order.
    */
   private tokenizeInKernel(scan: ChunkScan, text: string, out: TokenBuffer, storage: TokenStorage): void {
-    scan.text.write(text, 0, 'utf16le');
+    this.placeText(text);
     const state = scan.state;
     state.fill(0, 0, 12);
     state[0] = text.length;
