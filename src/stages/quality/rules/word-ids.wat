@@ -16,14 +16,7 @@
 
   ;; Sets `count` int32s at `at` to zero.
   (func $clear (param $at i32) (param $count i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 2))))
-    (block $done
-      (loop $zero
-        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-        (i64.store (local.get $at) (i64.const 0))
-        (local.set $at (i32.add (local.get $at) (i32.const 8)))
-        (br $zero))))
+    (memory.fill (local.get $at) (i32.const 0) (i32.shl (local.get $count) (i32.const 2))))
 
   (func (export "intern")
     (param $text i32) (param $starts i32) (param $ends i32) (param $hashes i32) (param $lengths i32) (param $n i32)

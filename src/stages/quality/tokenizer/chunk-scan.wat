@@ -37,31 +37,12 @@
     (global.set $seed (local.get $seed))
     (global.set $cache (local.get $cc)))
 
-  ;; Whether the chunk cache record at $rec holds text[start, start + n) (1 <= n <= 24): its
-  ;; length, then its units two per int (an odd last unit with a zero high half).
-  (func $holds (param $rec i32) (param $start i32) (param $n i32) (result i32)
-    (local $i i32) (local $tp i32) (local $rp i32)
-    (if (i32.ne (i32.and (i32.load (local.get $rec)) (i32.const 0xff)) (local.get $n)) (then (return (i32.const 0))))
-    (local.set $tp (i32.add (global.get $text) (i32.shl (local.get $start) (i32.const 1))))
-    (local.set $rp (i32.add (local.get $rec) (i32.const 4)))
-    (block $tail
-      (loop $pairs
-        (br_if $tail (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
-        (if (i32.ne (i32.load (local.get $tp)) (i32.load (local.get $rp))) (then (return (i32.const 0))))
-        (local.set $i (i32.add (local.get $i) (i32.const 2)))
-        (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
-        (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
-        (br $pairs)))
-    (if (i32.lt_u (local.get $i) (local.get $n))
-      (then (return (i32.eq (i32.load16_u (local.get $tp)) (i32.load (local.get $rp))))))
-    (i32.const 1))
-
   (func (export "run") (result i32)
     (local $len i32) (local $pos i32) (local $ws i32) (local $count i32) (local $chunks i32)
     (local $newlines i32) (local $other i32) (local $phase i32) (local $region i32) (local $quarter i32)
     (local $c i32) (local $f i32) (local $kinds i32) (local $h i32) (local $start i32) (local $run i32)
     (local $n i32) (local $hash i32) (local $flags i32) (local $stop i32) (local $at i32)
-    (local $rec i32) (local $k i32) (local $m i32) (local $t i32)
+    (local $rec i32) (local $k i32) (local $m i32) (local $t i32) (local $same i32) (local $tp i32) (local $rp i32) (local $i i32)
     (local.set $len (i32.load offset=0 (global.get $state)))
     (local.set $pos (i32.load offset=4 (global.get $state)))
     (local.set $ws (i32.load offset=8 (global.get $state)))
@@ -145,7 +126,24 @@
                 (if (i32.le_u (local.get $n) (i32.const 24))
                   (then
                     (local.set $rec (i32.add (global.get $cache) (i32.mul (i32.and (local.get $hash) (i32.const 16383)) (i32.const 100))))
-                    (if (call $holds (local.get $rec) (local.get $start) (local.get $n))
+                    ;; Does the record hold this chunk? Its length, then its units two per int (an
+                    ;; odd last unit with a zero high half). (Inline: Node 20 does not inline wasm calls.)
+                    (local.set $same (i32.eq (i32.and (i32.load (local.get $rec)) (i32.const 0xff)) (local.get $n)))
+                    (local.set $tp (i32.add (global.get $text) (i32.shl (local.get $start) (i32.const 1))))
+                    (local.set $rp (i32.add (local.get $rec) (i32.const 4)))
+                    (local.set $i (i32.const 0))
+                    (block $compared
+                      (loop $pairs
+                        (br_if $compared (i32.eqz (local.get $same)))
+                        (br_if $compared (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+                        (local.set $same (i32.eq (i32.load (local.get $tp)) (i32.load (local.get $rp))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                        (local.set $tp (i32.add (local.get $tp) (i32.const 4)))
+                        (local.set $rp (i32.add (local.get $rp) (i32.const 4)))
+                        (br $pairs)))
+                    (if (i32.and (local.get $same) (i32.lt_u (local.get $i) (local.get $n)))
+                      (then (local.set $same (i32.eq (i32.load16_u (local.get $tp)) (i32.load (local.get $rp))))))
+                    (if (local.get $same)
                       (then
                         ;; Per token: start | end << 8 | length << 16 | flags << 24 (relative to the chunk), hash.
                         (local.set $k (i32.const 0))
