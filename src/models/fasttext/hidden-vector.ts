@@ -184,7 +184,16 @@ export class HiddenVector {
     const state = scan.state;
     state.fill(0, 0, 6);
     state[0] = text.length;
-    while (scan.exports.run() !== 0) this.addToken(text, state[6], state[7], state[8]);
+    while (scan.exports.run() !== 0) {
+      const start = state[6];
+      const end = state[7];
+      // A word the kernel looked up in the cache and did not find: summed (and cached) without a
+      // second probe. Longer words and possible labels are never looked up: the general path.
+      if (end - start <= maxCachedWord && text.charCodeAt(start) !== 95) {
+        this.tokens++;
+        this.addUncached(text, start, end, state[8]);
+      } else this.addToken(text, start, end, state[8]);
+    }
     this.rows += state[4];
     this.tokens += state[5];
   }
