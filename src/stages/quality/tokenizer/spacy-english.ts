@@ -20,7 +20,11 @@
  * chunks of only ASCII letters or only digits (most of them: one token each, facts known at
  * once) from the rest. The rest go through the rules above, and their tokens are kept by chunk
  * text (`chunk-cache.ts`), so a chunk like "said." costs the rules once. Every token leaves with
- * the facts the rule families need (`token-buffer.ts`).
+ * the facts the rule families need (`token-buffer.ts`). For whole texts that pass and the cache
+ * replays run in WebAssembly (chunk-scan.wat), writing into token buffers kept in its memory
+ * (`attach`); only chunks that need the rules or an exception come back here. The JavaScript loop
+ * stays for parts of texts, texts over `KERNEL_TEXT_UNITS`, runtimes without WebAssembly and as
+ * the reference the kernel is tested against.
  *
  * Known deviations from spaCy: its token cache (a string seen earlier is tokenized as it was then,
  * which only differs in contrived cases), special-case matches across whitespace, and URLs longer
