@@ -218,6 +218,10 @@ test('the word loop in WebAssembly gives the same probabilities, bit for bit, as
     'zebrafish zebrafish\tzebrafish\nzebrafish',
     'tabs\tand\r\nbreaks\u000b\u000cand\u0000NUL \u00a0no-break\u2028separator',
     'surrogates: 😀x 😀 \udc00a b\ud800',
+    // Words the kernel sums itself: the end-of-line word spelled out (no n-grams), angle brackets,
+    // 30 units of two- and three-byte UTF-8, astral pairs, a lone surrogate inside a word.
+    '</s> </s>x <s> < > <a> a</s',
+    `${'é'.repeat(30)} ${'語'.repeat(30)} ${'😀'.repeat(15)} ${'ab\ud800cd'.repeat(3)} ${'x\udc00'.repeat(10)}`,
     '   ',
     'x',
   ];

@@ -88,6 +88,16 @@ export class Dictionary {
     this.eosId = this.find(eos, 0, eos.length, spanKey(eos, 0, eos.length));
   }
 
+  /**
+   * What `addTokenRows` reads, for a kernel that does the same (pruned models only): the word
+   * table (`spanKey` → id, -1 empty), the words, the kept-bucket bits and map, and the n-gram
+   * parameters.
+   */
+  prunedTables(): { table: Int32Array; words: readonly string[]; kept: Uint8Array; keptRows: IntMap; minn: number; maxn: number; bucket: number } | undefined {
+    if (!this.kept || !this.keptRows) return undefined;
+    return { table: this.table, words: this.words, kept: this.kept, keptRows: this.keptRows, minn: this.minn, maxn: this.maxn, bucket: this.bucket };
+  }
+
   /** The id of the word `text[start, end)` (whose `spanKey` is `key`), or -1. */
   find(text: string, start: number, end: number, key: number): number {
     const table = this.table;

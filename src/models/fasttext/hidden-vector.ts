@@ -11,7 +11,8 @@
  * on neighbours and are added row by row.
  *
  * For language ID (16 dimensions, character n-grams, no word n-grams) the loop over a text's words
- * runs in WebAssembly (word-scan.wat, the cache in its memory): 1.7-1.8x the JavaScript loop,
+ * runs in WebAssembly (word-scan.wat, the cache in its memory, and for a pruned quantised model
+ * like lid.176 the tables that sum a word not cached): 1.8-1.9x the JavaScript loop,
  * which stays for other models, texts over 2^21 units, runtimes without WebAssembly SIMD, and as
  * the reference the kernel is tested against (identical probabilities, bit for bit).
  */
@@ -42,7 +43,66 @@ export type WordLoop = 'wasm' | 'js';
 interface WordScanExports {
   memory: WasmMemory;
   init(records: number, tags: number, recent: number, mask: number, hidden: number, block: number, state: number, text: number): void;
+  initModel(
+    dict: number, dictMask: number, wordAt: number, units: number, nwords: number, kept: number, keptMap: number, keptMask: number, keptShift: number,
+    codes: number, norms: number, centroids: number, bytes: number, sums: number, minn: number, maxn: number, bucket: number,
+  ): void;
   run(): number;
+}
+
+/**
+ * The tables word-scan.wat reads to sum a word that is not in the cache (`Dictionary.addTokenRows`
+ * for a pruned, product-quantised model of 16 dimensions in sub-spaces of two, as lid.176.ftz),
+ * copied into its memory: about 2 MB for lid.176. Undefined for other models (JavaScript sums).
+ */
+function kernelModel(dict: Dictionary, input: Matrix): { bytes: number; copyTo(exports: WordScanExports, buffer: ArrayBuffer, at: number): void } | undefined {
+  const pruned = dict.prunedTables();
+  const pq = input.quantised?.();
+  if (!pruned || !pq || pq.nsubq !== 8 || pq.dsub !== 2 || pq.lastdsub !== 2 || pruned.maxn === 0) return undefined;
+  const { table, words, kept, keptRows, minn, maxn, bucket } = pruned;
+  const map = keptRows.layout;
+  const units = words.reduce((n, w) => n + w.length, 0);
+  const align = (n: number): number => (n + 63) & ~63;
+  const sizes = {
+    dict: 4 * table.length,
+    wordAt: 8 * words.length,
+    units: 2 * units,
+    kept: kept.length,
+    keptMap: 4 * map.entries.length,
+    codes: pq.codes.length,
+    norms: 4 * pq.norms.length,
+    centroids: 4 * pq.centroids.length,
+    // '<' + up to 30 units as UTF-8 (3 bytes each) + '>', and 16 float64 sums.
+    bytes: 128,
+    sums: 128,
+  };
+  const bytes = Object.values(sizes).reduce((n, size) => n + align(size), 0);
+  return {
+    bytes,
+    copyTo(exports, buffer, start) {
+      const at = {} as Record<keyof typeof sizes, number>;
+      let next = start;
+      for (const [name, size] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
+        at[name] = next;
+        next += align(size);
+      }
+      new Int32Array(buffer, at.dict, table.length).set(table);
+      const wordAt = new Int32Array(buffer, at.wordAt, 2 * words.length);
+      const unitView = new Uint16Array(buffer, at.units, units);
+      let u = 0;
+      words.forEach((w, id) => {
+        wordAt[2 * id] = u;
+        wordAt[2 * id + 1] = w.length;
+        for (let k = 0; k < w.length; k++) unitView[u++] = w.charCodeAt(k);
+      });
+      new Uint8Array(buffer, at.kept, kept.length).set(kept);
+      new Int32Array(buffer, at.keptMap, map.entries.length).set(map.entries);
+      new Uint8Array(buffer, at.codes, pq.codes.length).set(pq.codes);
+      new Float32Array(buffer, at.norms, pq.norms.length).set(pq.norms);
+      new Float32Array(buffer, at.centroids, pq.centroids.length).set(pq.centroids);
+      exports.initModel(at.dict, table.length - 1, at.wordAt, at.units, words.length, at.kept, at.keptMap, map.mask, map.shift, at.codes, at.norms, at.centroids, at.bytes, at.sums, minn, maxn, bucket);
+    },
+  };
 }
 
 const wordScanKernel = new WasmKernel<WordScanExports>(WORD_SCAN_KERNEL_WASM);
@@ -100,11 +160,15 @@ export class HiddenVector {
       // The kernel's memory: the cache, then the hidden vector, its block and state, and the text.
       const cacheBytes = (WordSumCache.byteLength(args.dim, 0, cacheSlots) + 63) & ~63;
       const at = { hidden: cacheBytes, block: cacheBytes + 128, state: cacheBytes + 128 + 3 * 4 * blockTokens, text: cacheBytes + 128 + 3 * 4 * blockTokens + 64 };
-      growTo(exports.memory, at.text + 2 * kernelTextUnits);
+      const modelAt = (at.text + 2 * kernelTextUnits + 63) & ~63;
+      const model = kernelModel(dict, input);
+      growTo(exports.memory, modelAt + (model?.bytes ?? 0));
       const buffer = exports.memory.buffer;
       this.cache = new WordSumCache(args.dim, 0, cacheSlots, { buffer, offset: 0 });
       const { records, tags, recent, mask } = this.cache.layout;
       exports.init(records, tags, recent, mask, at.hidden, at.block, at.state, at.text);
+      // Words not in the cache are summed in the kernel too, when it can read the model's tables.
+      model?.copyTo(exports, buffer, modelAt);
       this.values = new Float64Array(buffer, at.hidden, args.dim);
       this.scan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * kernelTextUnits) };
     } else {
@@ -182,7 +246,8 @@ export class HiddenVector {
 
   /**
    * `addText` in word-scan.wat: the text is copied into its memory (as UTF-16 units, by Node's
-   * native encoder), and each token the kernel stops at (one the cache cannot answer) is added
+   * native encoder), and each token the kernel stops at (longer than 30 units, maybe a label,
+   * `</s>` spelled out, or any word not cached when the kernel lacks the model's tables) is added
    * here, in its place in the order.
    */
   private scanText(scan: WordScan, text: string): void {

@@ -29,6 +29,11 @@ export class IntMap {
     e[2 * s + 1] = value;
   }
 
+  /** Its table, for a kernel that probes it the same way: (key, value) pairs, -1 empty; slot = key × 2^32/φ >>> shift, then linear. */
+  get layout(): { entries: Int32Array; mask: number; shift: number } {
+    return { entries: this.entries, mask: this.mask, shift: this.shift };
+  }
+
   /** The value of `key`, or -1. */
   get(key: number): number {
     const e = this.entries;

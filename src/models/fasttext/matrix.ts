@@ -12,6 +12,18 @@ export interface Matrix {
   addRow(into: Float64Array, i: number): void;
   /** Dot product of row `i` with `x` (`Matrix::dotRow`). */
   dotRow(x: Float64Array, i: number): number;
+  /** A product-quantised matrix's tables (for a kernel that decodes rows as `addRow` does), else undefined. */
+  quantised?(): QuantTables;
+}
+
+/** Codes (`nsubq` bytes a row), each row's norm, and the centroids (`centroidAt` order). */
+export interface QuantTables {
+  codes: Uint8Array;
+  norms: Float32Array;
+  centroids: Float32Array;
+  nsubq: number;
+  dsub: number;
+  lastdsub: number;
 }
 
 class DenseMatrix implements Matrix {
@@ -66,6 +78,11 @@ class QuantMatrix implements Matrix {
     /** Each row's decoded norm (1 without `-qnorm`). */
     private readonly norms: Float32Array,
   ) {}
+
+  quantised(): QuantTables {
+    const { centroids, nsubq, dsub, lastdsub } = this.pq;
+    return { codes: this.codes, norms: this.norms, centroids, nsubq, dsub, lastdsub };
+  }
 
   addRow(into: Float64Array, i: number): void {
     const pq = this.pq;
