@@ -123,6 +123,8 @@ test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines it
   // Longer than the kernel takes: the JavaScript loop, into arrays of the buffer's own; the next
   // text is in the kernel's storage again.
   texts.push(randomText(rnd, KERNEL_TEXT_UNITS / 4).padEnd(KERNEL_TEXT_UNITS + 3, ' x'), 'short again.');
+  // More newlines than the storage has room for, but few tokens: only the newline array grows.
+  texts.push(`a${'\n'.repeat(KERNEL_TEXT_UNITS + 5)}b c`, 'one\ntwo\n\nthree four');
   for (const text of texts) {
     inKernel.reset();
     kernel.tokenize(text, inKernel);
@@ -132,6 +134,7 @@ test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines it
     assertFactsOf(text, inKernel, JSON.stringify(text.slice(0, 40)));
   }
   assert.equal(inKernel.starts, inKernel.storage!.starts, 'back in the storage after a long text');
+  assert.equal(inKernel.newlines, inKernel.storage!.newlines, 'newlines back in the storage too');
 });
 
 for (const loop of ['wasm', 'js'] as const) test(`the chunk cache gives the tokens the rules give (${loop} loop)`, () => {

@@ -113,7 +113,12 @@ export class TokenBuffer {
     this.newlineCount = -1;
     this.otherBreaks = false;
     // A text longer than the storage took arrays of its own (`grow`): back to the storage.
-    if (this.storage && this.starts !== this.storage.starts) this.useStorage(this.storage);
+    if (this.storage && !this.inStorageArrays(this.storage)) this.useStorage(this.storage);
+  }
+
+  /** Whether every array is the storage's (tokens, chunks and newlines grow separately). */
+  private inStorageArrays(s: TokenStorage): boolean {
+    return this.starts === s.starts && this.chunkStarts === s.chunkStarts && this.newlines === s.newlines;
   }
 
   /** Keeps tokens in `storage`'s arrays from now on (the buffer must be empty). */
@@ -126,7 +131,7 @@ export class TokenBuffer {
   /** Whether the kernel can write the tokens of a text of `length` units here: the buffer is empty and in its storage. */
   inStorage(length: number): boolean {
     const s = this.storage;
-    return s !== undefined && this.count === 0 && this.starts === s.starts && length <= s.capacity;
+    return s !== undefined && this.count === 0 && length <= s.capacity && this.inStorageArrays(s);
   }
 
   /** Notes a line break (a `splitlines` one) at `i`. */
