@@ -40,6 +40,20 @@ export class WasmKernel<Exports> {
   }
 }
 
+/**
+ * Consecutive regions of a kernel's memory from byte `start` on, in the order given, each starting
+ * on a 64-byte cache line: where each one starts, and where the last one ends.
+ */
+export function layOut<K extends string>(start: number, sizes: Record<K, number>): { at: Record<K, number>; end: number } {
+  const at = {} as Record<K, number>;
+  let next = start;
+  for (const name of Object.keys(sizes) as K[]) {
+    at[name] = next;
+    next += (sizes[name] + 63) & ~63;
+  }
+  return { at, end: next };
+}
+
 /** Grows `memory` to at least `bytes`. */
 export function growTo(memory: WasmMemory, bytes: number): void {
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / WASM_PAGE));

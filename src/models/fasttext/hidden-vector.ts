@@ -23,7 +23,7 @@ import { type Matrix, denseRows } from './matrix.js';
 import type { FastTextArgs } from './model-file.js';
 import { WordSumCache, maxCachedWord } from './word-sum-cache.js';
 import { WORD_SCAN_KERNEL_WASM } from './word-scan-kernel.js';
-import { type WasmMemory, WasmKernel, growTo } from '../../core/wasm.js';
+import { type WasmMemory, WasmKernel, growTo, layOut } from '../../core/wasm.js';
 
 /**
  * Words a model keeps sums of (32 MB at 16 dimensions): a frequent word loses its slot less often
@@ -62,7 +62,6 @@ function kernelModel(dict: Dictionary, input: Matrix): { bytes: number; copyTo(e
   const { table, words, kept, keptRows, minn, maxn, bucket } = pruned;
   const map = keptRows.layout;
   const units = words.reduce((n, w) => n + w.length, 0);
-  const align = (n: number): number => (n + 63) & ~63;
   const sizes = {
     dict: 4 * table.length,
     wordAt: 8 * words.length,
@@ -76,16 +75,10 @@ function kernelModel(dict: Dictionary, input: Matrix): { bytes: number; copyTo(e
     bytes: 128,
     sums: 128,
   };
-  const bytes = Object.values(sizes).reduce((n, size) => n + align(size), 0);
   return {
-    bytes,
+    bytes: layOut(0, sizes).end,
     copyTo(exports, buffer, start) {
-      const at = {} as Record<keyof typeof sizes, number>;
-      let next = start;
-      for (const [name, size] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
-        at[name] = next;
-        next += align(size);
-      }
+      const { at } = layOut(start, sizes);
       new Int32Array(buffer, at.dict, table.length).set(table);
       const wordAt = new Int32Array(buffer, at.wordAt, 2 * words.length);
       const unitView = new Uint16Array(buffer, at.units, units);
@@ -157,18 +150,23 @@ export class HiddenVector {
     this.wordRows = args.maxn === 0 || args.bucket === 0 ? denseRows(input, maxDecodedValues) : null;
     const exports = !this.wordRows && this.wordNgrams === 1 && args.dim === 16 && loop === 'wasm' ? wordScanKernel.instantiate() : null;
     if (exports) {
-      // The kernel's memory: the cache, then the hidden vector, its block and state, and the text.
-      const cacheBytes = (WordSumCache.byteLength(args.dim, 0, cacheSlots) + 63) & ~63;
-      const at = { hidden: cacheBytes, block: cacheBytes + 128, state: cacheBytes + 128 + 3 * 4 * blockTokens, text: cacheBytes + 128 + 3 * 4 * blockTokens + 64 };
-      const modelAt = (at.text + 2 * kernelTextUnits + 63) & ~63;
+      // The kernel's memory: the cache, the hidden vector, its block and state, the text, the model's tables.
       const model = kernelModel(dict, input);
-      growTo(exports.memory, modelAt + (model?.bytes ?? 0));
+      const { at, end } = layOut(0, {
+        cache: WordSumCache.byteLength(args.dim, 0, cacheSlots),
+        hidden: 8 * args.dim,
+        block: 3 * 4 * blockTokens,
+        state: 64,
+        text: 2 * kernelTextUnits,
+        model: model?.bytes ?? 0,
+      });
+      growTo(exports.memory, end);
       const buffer = exports.memory.buffer;
-      this.cache = new WordSumCache(args.dim, 0, cacheSlots, { buffer, offset: 0 });
+      this.cache = new WordSumCache(args.dim, 0, cacheSlots, { buffer, offset: at.cache });
       const { records, tags, recent, mask } = this.cache.layout;
       exports.init(records, tags, recent, mask, at.hidden, at.block, at.state, at.text);
       // Words not in the cache are summed in the kernel too, when it can read the model's tables.
-      model?.copyTo(exports, buffer, modelAt);
+      model?.copyTo(exports, buffer, at.model);
       this.values = new Float64Array(buffer, at.hidden, args.dim);
       this.scan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * kernelTextUnits) };
     } else {

@@ -18,6 +18,8 @@
 
 /** Longest word cached (UTF-16 units); longer words are summed each time (they rarely repeat). */
 export const maxCachedWord = 30;
+/** Ints in a record: [length | rows << 16, extras, sums, the word's units two per int]. */
+const recordInts = (dim: number, extras: number): number => 1 + extras + dim + maxCachedWord / 2;
 /** Ints in a 64-byte cache line. */
 const lineInts = 16;
 
@@ -49,7 +51,7 @@ export class WordSumCache {
   constructor(private readonly dim: number, private readonly extras: number, slots: number, memory?: { buffer: ArrayBuffer; offset: number }) {
     this.sumsAt = 1 + extras;
     this.unitsAt = this.sumsAt + dim;
-    this.record = this.unitsAt + maxCachedWord / 2;
+    this.record = recordInts(dim, extras);
     this.mask = slots / 2 - 1;
     const buffer = memory?.buffer ?? new ArrayBuffer(WordSumCache.byteLength(dim, extras, slots));
     const offset = memory?.offset ?? 0;
@@ -62,7 +64,8 @@ export class WordSumCache {
 
   /** Bytes a cache takes. */
   static byteLength(dim: number, extras: number, slots: number): number {
-    return slots * (1 + extras + dim + maxCachedWord / 2 + 1) * 4 + slots / 2;
+    // Per slot: its record and its tag (int32s); per set of two: its recent way (a byte).
+    return slots * (recordInts(dim, extras) + 1) * 4 + slots / 2;
   }
 
   /** Where the record of `text[start, end)` (key `key`) starts, or -1 when it is not cached. */

@@ -4,7 +4,7 @@
  * in gopher-repetition.ts (tested against it). Its arrays are views of that memory, sized for the
  * longest text the tokenizer kernel takes.
  */
-import { WasmKernel } from '../../../core/wasm.js';
+import { WasmKernel, layOut } from '../../../core/wasm.js';
 import type { KernelScratch } from '../tokenizer/spacy-english.js';
 import type { TokenBuffer } from '../tokenizer/token-buffer.js';
 import { HASH_SEED } from '../text/span-hash.js';
@@ -18,8 +18,19 @@ interface WordIdsExports {
 
 const wordIdsKernel = new WasmKernel<WordIdsExports>(WORD_IDS_KERNEL_WASM);
 
-/** The arrays, in order after the two tables (int32 each, `tokens` long; `cum` one more). */
-const ARRAYS = ['first', 'words', 'classCounts', 'active', 'activeClass', 'cand', 'candClass', 'cum'] as const;
+/** Its regions: the word and pair tables, then int32 arrays of one per token (`cum` one more). */
+const regions = (tokens: number) => ({
+  slots: 4 * tableSize(tokens),
+  pairs: 12 * tableSize(tokens),
+  first: 4 * tokens,
+  words: 4 * tokens,
+  classCounts: 4 * tokens,
+  active: 4 * tokens,
+  activeClass: 4 * tokens,
+  cand: 4 * tokens,
+  candClass: 4 * tokens,
+  cum: 4 * (tokens + 1),
+});
 
 export class WordIdsKernel {
   readonly words: Int32Array<ArrayBuffer>;
@@ -27,11 +38,11 @@ export class WordIdsKernel {
   readonly active: Int32Array<ArrayBuffer>;
   readonly activeClass: Int32Array<ArrayBuffer>;
   readonly classCounts: Int32Array<ArrayBuffer>;
-  private readonly at: Record<(typeof ARRAYS)[number] | 'slots' | 'pairs', number>;
+  private readonly at: Record<keyof ReturnType<typeof regions>, number>;
 
   /** Bytes it needs for texts of up to `tokens` tokens. */
   static bytes(tokens: number): number {
-    return 16 * tableSize(tokens) + 4 * (ARRAYS.length * tokens + 1);
+    return layOut(0, regions(tokens)).end;
   }
 
   /** In `scratch` (see SpacyEnglishTokenizer.attach), or undefined where WebAssembly is not available. */
@@ -42,22 +53,14 @@ export class WordIdsKernel {
 
   private constructor(private readonly exports: WordIdsExports, scratch: KernelScratch, readonly tokens: number) {
     const buffer = scratch.memory.buffer;
-    const table = tableSize(tokens);
-    const slots = scratch.at;
-    const pairs = slots + 4 * table;
-    let next = pairs + 12 * table;
-    const at = { slots, pairs } as Record<(typeof ARRAYS)[number] | 'slots' | 'pairs', number>;
-    for (const name of ARRAYS) {
-      at[name] = next;
-      next += 4 * tokens;
-    }
+    const { at } = layOut(scratch.at, regions(tokens));
     this.at = at;
-    const view = (name: (typeof ARRAYS)[number], length = tokens): Int32Array<ArrayBuffer> => new Int32Array(buffer, at[name], length);
-    this.words = view('words');
-    this.cum = view('cum', tokens + 1);
-    this.active = view('active');
-    this.activeClass = view('activeClass');
-    this.classCounts = view('classCounts');
+    const view = (start: number, length = tokens): Int32Array<ArrayBuffer> => new Int32Array(buffer, start, length);
+    this.words = view(at.words);
+    this.cum = view(at.cum, tokens + 1);
+    this.active = view(at.active);
+    this.activeClass = view(at.activeClass);
+    this.classCounts = view(at.classCounts);
   }
 
   /**
@@ -65,12 +68,9 @@ export class WordIdsKernel {
    * counts and length sums, and the positions whose word repeats; returns how many those are.
    */
   intern(toks: TokenBuffer, textAt: number): number {
-    const region = toks.storage!.region;
-    const cap = toks.storage!.capacity;
     const n = toks.count;
-    const table = tableSize(n);
     const at = this.at;
-    return this.exports.intern(textAt, region, region + 4 * cap, region + 8 * cap, region + 12 * cap, n, at.slots, table - 1, at.first, at.words, at.classCounts, at.cum, at.active, at.activeClass);
+    return this.exports.intern(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, n, at.slots, tableSize(n) - 1, at.first, at.words, at.classCounts, at.cum, at.active, at.activeClass);
   }
 
   /** NgramLevels.advance to level `n`: returns how many positions stay active. */

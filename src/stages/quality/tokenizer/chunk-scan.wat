@@ -5,13 +5,16 @@
 ;; exception can match (the exceptions' hash bits). Each token's hash is the same `spanHash`
 ;; (seeded FNV-1a over units, the length folded in) and its flags the same as JavaScript gives.
 ;;
-;; Any other chunk stops `run`, which returns 1 with the chunk in the state (kind 1: letters whose
-;; hash bit is set, kind 2: anything else); JavaScript tokenizes it into the same arrays and calls
-;; `run` again, which goes on after the chunk. `run` returns 0 when the text is done.
+;; Any other chunk gets its tokens from the chunk cache when it is there (chunk-cache.ts, read in
+;; place: 2^14 records of 100 bytes, the slot the hash's low bits; its units from byte 4, its
+;; tokens from byte 52, two int32s each). Otherwise it stops `run`, which returns 1 with the chunk
+;; in the state (kind 1: letters whose hash bit is set, kind 2: anything else); JavaScript
+;; tokenizes it into the same arrays (and caches it) and calls `run` again, which goes on after
+;; the chunk. `run` returns 0 when the text is done.
 ;;
 ;; Layout (byte offsets, set by `init`): scan (a byte per UTF-16 unit: 1 Python whitespace, 2 ASCII
 ;; letter, 4 ASCII digit, 8 line break), bits (8 KB: the exceptions' hash bits), state (int32s
-;; below), text (UTF-16 units), and per token buffer (at `region`, for up to `cap` units of text):
+;; below), the chunk cache, text (UTF-16 units), and per token buffer (at `region`, for up to `cap` units of text):
 ;; starts, ends, hashes, lengths, chunk starts, chunk ends, newlines (int32 x cap each), then
 ;; whitespace-before and flags (a byte x cap each).
 ;; State: 0 text length, 1 position, 2 whitespace before the next token, 3 tokens, 4 chunks,

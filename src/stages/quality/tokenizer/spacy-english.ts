@@ -39,7 +39,7 @@ import { ALPHA, ALPHA_LOWER, ALPHA_UPPER, ICONS, LIST_CURRENCY, LIST_HYPHENS, LI
 import { type Exceptions, englishTokenizerExceptions } from './en-exceptions.js';
 import { DIGITS_FLAGS, LETTERS_FLAGS, TokenBuffer, type TokenStorage } from './token-buffer.js';
 import { CHUNK_SCAN_KERNEL_WASM } from './chunk-scan-kernel.js';
-import { type WasmMemory, WasmKernel, growTo } from '../../../core/wasm.js';
+import { type WasmMemory, WasmKernel, growTo, layOut } from '../../../core/wasm.js';
 
 // Per-UTF-16-unit flags for the BMP; astral code points go through the CodeSets.
 const F_ALPHA = 1;
@@ -115,18 +115,19 @@ interface ChunkScan {
   placed: string | undefined;
 }
 
-/** Room in chunk-scan.wat's memory that `attach` keeps for other kernels (they import the memory). */
+/** Room in chunk-scan.wat's memory that `attach` keeps for other kernels (they import the memory), from byte `at` on. */
 export interface KernelScratch {
   memory: WasmMemory;
   at: number;
-  bytes: number;
 }
 
 /**
  * Longest text chunk-scan.wat tokenizes (UTF-16 units); longer ones go through the JavaScript
- * loop. Each token buffer's storage takes 30 bytes per unit (3.9 MB).
+ * loop. Each token buffer's storage takes REGION_BYTES_PER_UNIT bytes per unit (3.9 MB).
  */
 export const KERNEL_TEXT_UNITS = 1 << 17;
+/** A token buffer's storage per unit of text: seven int32 arrays and two byte arrays (chunk-scan.wat). */
+const REGION_BYTES_PER_UNIT = 7 * 4 + 2;
 
 /** Which code runs the tokenizer's main loop: chunk-scan.wat where it can (the default), or JavaScript. */
 export type TokenizerLoop = 'wasm' | 'js';
@@ -242,11 +243,18 @@ export class SpacyEnglishTokenizer {
     const exports = chunkScanKernel.instantiate();
     if (!exports) return undefined;
     const cap = KERNEL_TEXT_UNITS;
-    // Layout (see chunk-scan.wat): scan table, exception bits, state, chunk cache, text, one region per buffer.
-    const at = { scan: 0, bits: 0x10000, state: 0x10000 + 8192, cache: 0x10000 + 8192 + 64, text: 0x10000 + 8192 + 64 + CHUNK_CACHE_BYTES };
-    const regionsAt = at.text + 2 * cap;
-    const scratchAt = (regionsAt + buffers.length * 30 * cap + 63) & ~63;
-    growTo(exports.memory, scratchAt + scratchBytes);
+    // Layout (see chunk-scan.wat): scan table, exception bits, state, chunk cache, text, a region
+    // per buffer (REGION_BYTES_PER_UNIT bytes per unit of text), then the other kernels' scratch.
+    const { at, end } = layOut(0, {
+      scan: 0x10000,
+      bits: 8192,
+      state: 64,
+      cache: CHUNK_CACHE_BYTES,
+      text: 2 * cap,
+      regions: buffers.length * REGION_BYTES_PER_UNIT * cap,
+      scratch: scratchBytes,
+    });
+    growTo(exports.memory, end);
     const buffer = exports.memory.buffer;
     const scanTable = new Uint8Array(buffer, at.scan, 0x10000);
     scanTable.set(SCAN);
@@ -257,7 +265,7 @@ export class SpacyEnglishTokenizer {
     const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap), textAt: at.text, placed: undefined };
     this.scan = scan;
     buffers.forEach((buf, k) => {
-      const region = regionsAt + k * 30 * cap;
+      const region = at.regions + k * REGION_BYTES_PER_UNIT * cap;
       const ints = (i: number): Int32Array<ArrayBuffer> => new Int32Array(buffer, region + 4 * i * cap, cap);
       const storage: TokenStorage = {
         owner: scan,
@@ -276,7 +284,7 @@ export class SpacyEnglishTokenizer {
       buf.reset();
       buf.useStorage(storage);
     });
-    return { memory: exports.memory, at: scratchAt, bytes: scratchBytes };
+    return { memory: exports.memory, at: at.scratch };
   }
 
   /**
