@@ -5,13 +5,15 @@
  * the length in code points. Each is computed on first use. Buffers and tables live in
  * `Workspace`, one per worker, and are reused from document to document.
  */
+import { layOut } from '../../core/wasm.js';
+import { BadWordsKernel } from './rules/bad-words.js';
+import { WordIdsKernel } from './rules/word-ids.js';
 import { DuplicateFinder, type Duplicates } from './text/duplicates.js';
 import { PairInterner, SpanInterner } from './text/interner.js';
 import { codePointLength, forEachLine, hasSurrogates } from './text/python-text.js';
 import { SpanList } from './text/span-list.js';
 import { SEGMENTED_LANGUAGES, SegmenterTokenizer } from './tokenizer/segmenter.js';
 import { KERNEL_TEXT_UNITS, SpacyEnglishTokenizer, type TokenizerLoop } from './tokenizer/spacy-english.js';
-import { WordIdsKernel } from './rules/word-ids.js';
 import { TokenBuffer } from './tokenizer/token-buffer.js';
 
 export interface WordTokenizer {
@@ -39,14 +41,19 @@ export class Workspace {
 
   /** Gopher repetition's word ids in WebAssembly, for texts the tokenizer kernel tokenized. */
   readonly wordIds: WordIdsKernel | undefined;
+  /** C4's bad-words search in WebAssembly, over texts in the tokenizer kernel's memory. */
+  readonly badWords: BadWordsKernel | undefined;
 
   /** `loop`: `js` keeps every step in JavaScript (the reference the kernels are tested against). */
   constructor(loop: TokenizerLoop = 'wasm') {
     this.spacy = new SpacyEnglishTokenizer(undefined, loop);
     // Whole texts are tokenized straight into these buffers by the tokenizer's kernel, and their
-    // word ids computed in the same memory.
-    const scratch = this.spacy.attach(this.buffers, WordIdsKernel.bytes(KERNEL_TEXT_UNITS));
-    this.wordIds = scratch ? WordIdsKernel.create(scratch, KERNEL_TEXT_UNITS) : undefined;
+    // word ids computed and bad words looked for in the same memory.
+    const kernels = { wordIds: WordIdsKernel.bytes(KERNEL_TEXT_UNITS), badWords: BadWordsKernel.bytes() };
+    const scratch = this.spacy.attach(this.buffers, layOut(0, kernels).end);
+    const at = scratch && layOut(scratch.at, kernels).at;
+    this.wordIds = scratch && at ? WordIdsKernel.create({ memory: scratch.memory, at: at.wordIds }, KERNEL_TEXT_UNITS) : undefined;
+    this.badWords = scratch && at ? BadWordsKernel.create({ memory: scratch.memory, at: at.badWords }) : undefined;
   }
 
   /** The word tokenizer for a language code (`auto` mode): a segmenter for scripts without spaces, else spaCy's English rules. */
@@ -76,6 +83,20 @@ export class Workspace {
   }
 }
 
+/**
+ * A text made of lines of another text joined with `\n` (C4's kept lines): searches that look
+ * inside lines (bad words) can run over the other text's copy in the tokenizer kernel's memory.
+ */
+export interface JoinedLines {
+  /** The text the lines are spans of. */
+  readonly source: string;
+  readonly count: number;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** Line `k`'s own text when it is not its span (a citation was cut from it). */
+  replaced(k: number): string | undefined;
+}
+
 /** Tokens known without tokenizing (C4 builds the edited text's tokens from the lines it kept), built only if asked for. */
 export interface KnownTokens {
   count: number;
@@ -99,6 +120,8 @@ export class TextAnalysis {
     readonly tokenizer: WordTokenizer,
     readonly workspace: Workspace,
     private readonly known?: KnownTokens,
+    /** The lines this text joins, when it is C4's edit of another text. */
+    readonly joined?: JoinedLines,
   ) {
     this.surrogates = hasSurrogates(text);
     [this.segmentList, this.lineList] = workspace.takeSpans();

@@ -62,12 +62,12 @@ export async function createQualityDecider(config: QualityConfig): Promise<DocDe
           const edited = c4.run(before, out);
           if (!measureAll && edited !== undefined && edited.text !== text) {
             text = edited.text;
-            analysis = new TextAnalysis(text, before.tokenizer, ws, edited.tokens);
+            analysis = new TextAnalysis(text, before.tokenizer, ws, edited.tokens, edited.lines);
           }
           break;
         }
         case 'c4_badwords': {
-          const error = badWords.run(analyzed().lower, doc.id, language, out);
+          const error = badWords.run(analyzed(), doc.id, language, out);
           if (error) return fail(error, 'quality_missing_language');
           break;
         }

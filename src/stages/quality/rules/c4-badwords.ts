@@ -11,9 +11,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../../core/package-root.js';
+import type { TextAnalysis } from '../analysis.js';
 import type { C4BadWordsConfig } from '../config.js';
 import type { Outcome } from '../outcome.js';
-import { PY_WORD } from '../text/python-text.js';
+import { PY_WORD, isSpaceUnit } from '../text/python-text.js';
+import { SEARCH_IN_JS } from './bad-words.js';
 
 /** Languages datatrove has a list for. */
 export const BADWORD_LANGUAGES: ReadonlySet<string> = new Set([
@@ -37,26 +39,28 @@ function isWordAt(text: string, i: number): boolean {
 
 /**
  * A trie over UTF-16 units, stored flat: one open-addressing table maps (node, unit) to the
- * child node, so a step is a few integer operations. Node 0 is the root.
+ * child node, so a step is a few integer operations. Node 0 is the root. bad-words.wat walks the
+ * same tables (`BadWordsKernel` copies them into its memory).
  */
 export class BadWordList {
-  private keys: Int32Array;
-  private units: Int32Array;
-  private children: Int32Array;
-  private mask: number;
-  /** The list entry ending at each node ('' for none). */
-  private readonly ends: string[] = [''];
+  readonly keys: Int32Array;
+  readonly units: Int32Array;
+  readonly children: Int32Array;
+  readonly mask: number;
+  /** The list's entries; `endIds` gives, per node, the entry ending there (-1 for none). */
+  readonly entries: string[] = [];
+  readonly endIds: Int32Array;
   /** Units that start some entry: other word starts are skipped at once. */
-  private readonly first = new Uint8Array(0x10000);
+  readonly first = new Uint8Array(0x10000);
   /**
    * A bit per hash of an entry's first three units. Two thirds of English word starts begin like
    * some entry's first two units ("th", "an"), an eighth like its first three; entries shorter
    * than three units mark their first unit in `short` instead.
    */
-  private readonly triples = new Uint8Array(8192);
-  private readonly short = new Uint8Array(0x10000);
+  readonly triples = new Uint8Array(8192);
+  readonly short = new Uint8Array(0x10000);
 
-  constructor(words: Iterable<string>, private readonly bounded: boolean) {
+  constructor(words: Iterable<string>, readonly bounded: boolean) {
     const list = [...words].filter((w) => w.length > 0);
     let cap = 16;
     const total = list.reduce((n, w) => n + w.length, 0);
@@ -65,6 +69,7 @@ export class BadWordList {
     this.units = new Int32Array(cap);
     this.children = new Int32Array(cap);
     this.mask = cap - 1;
+    const endIds = [-1];
     for (const word of list) {
       this.first[word.charCodeAt(0)] = 1;
       if (word.length < 3) this.short[word.charCodeAt(0)] = 1;
@@ -77,14 +82,16 @@ export class BadWordList {
         const c = word.charCodeAt(i);
         let child = this.child(node, c);
         if (child < 0) {
-          child = this.ends.length;
-          this.ends.push('');
+          child = endIds.length;
+          endIds.push(-1);
           this.insert(node, c, child);
         }
         node = child;
       }
-      this.ends[node] = word;
+      endIds[node] = this.entries.length;
+      this.entries.push(word);
     }
+    this.endIds = Int32Array.from(endIds);
   }
 
   private slot(node: number, unit: number): number {
@@ -155,8 +162,8 @@ export class BadWordList {
     for (let q = p; q < n; q++) {
       node = this.child(node, lower.charCodeAt(q));
       if (node < 0) return undefined;
-      const word = this.ends[node];
-      if (word !== '' && (!this.bounded || q + 1 === n || !isWordAt(lower, q + 1))) return word;
+      const id = this.endIds[node];
+      if (id >= 0 && (!this.bounded || q + 1 === n || !isWordAt(lower, q + 1))) return this.entries[id];
     }
     return undefined;
   }
@@ -187,11 +194,8 @@ export function badWordList(language: string): BadWordList {
 export class C4BadWords {
   constructor(private readonly cfg: C4BadWordsConfig) {}
 
-  /**
-   * Looks in `lower` (the document's text lowercased). Returns an error message when the language
-   * has no list and the config says so.
-   */
-  run(lower: string, docId: string, language: string | undefined, out: Outcome): string | undefined {
+  /** Looks in the text. Returns an error message when the language has no list and the config says so. */
+  run(a: TextAnalysis, docId: string, language: string | undefined, out: Outcome): string | undefined {
     const lang = language ?? this.cfg.default_language;
     out.signal('language', lang);
     if (!BADWORD_LANGUAGES.has(lang)) {
@@ -199,7 +203,7 @@ export class C4BadWords {
       if (this.cfg.missing_language === 'error') return `no bad-word list for language "${lang}"`;
       return undefined;
     }
-    const word = badWordList(lang).find(lower);
+    const word = findBadWord(a, badWordList(lang));
     out.signal('bad_word', word ?? null);
     if (word === undefined) return undefined;
     out.count('badwords_documents_with_bad_words');
@@ -210,6 +214,49 @@ export class C4BadWords {
     out.check(true, 'contains_bad_word', 1, 0, { word, language: lang });
     return undefined;
   }
+}
+
+/**
+ * The first entry of `list` in the text, as `list.find(a.lower)` finds it. Where the text (or,
+ * for C4's edit, the text whose lines it kept) is in the tokenizer kernel's memory, the kernel
+ * searches it span by span, lowercasing as it reads; lines a citation was cut from, and spans the
+ * kernel does not lowercase alone, are lowercased and searched here. No match crosses a line of
+ * C4's edit (no entry holds a line break, and a break is a non-word neighbour), so kept lines with
+ * only whitespace between them in the text are searched as one span: the whitespace there matches
+ * nothing either.
+ */
+export function findBadWord(a: TextAnalysis, list: BadWordList): string | undefined {
+  const kernel = a.workspace.badWords;
+  const lines = a.joined;
+  const source = lines?.source ?? a.text;
+  const textAt = kernel && list.bounded ? a.workspace.spacy.placeText(source) : -1;
+  if (textAt < 0) return list.find(a.lower);
+  const inSpan = (start: number, end: number): string | undefined => {
+    const id = kernel!.find(list, textAt, start, end);
+    if (id === SEARCH_IN_JS) return list.find(source.slice(start, end).toLowerCase());
+    return id < 0 ? undefined : list.entries[id];
+  };
+  if (!lines) return inSpan(0, source.length);
+  for (let k = 0; k < lines.count; ) {
+    const own = lines.replaced(k);
+    if (own !== undefined) {
+      const word = list.find(own.toLowerCase());
+      if (word !== undefined) return word;
+      k++;
+      continue;
+    }
+    let last = k;
+    while (last + 1 < lines.count && lines.replaced(last + 1) === undefined && onlySpaceBetween(source, lines.ends[last], lines.starts[last + 1])) last++;
+    const word = inSpan(lines.starts[k], lines.ends[last]);
+    if (word !== undefined) return word;
+    k = last + 1;
+  }
+  return undefined;
+}
+
+function onlySpaceBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isSpaceUnit(text.charCodeAt(i))) return false;
+  return from < to;
 }
 
 /**

@@ -13,7 +13,7 @@
  * families need not tokenize again; when every line is kept as it was, the text is not rebuilt.
  * Phrases are looked up once in the whole text, not per line.
  */
-import type { KnownTokens, TextAnalysis } from '../analysis.js';
+import type { JoinedLines, KnownTokens, TextAnalysis } from '../analysis.js';
 import type { C4Config } from '../config.js';
 import type { Outcome } from '../outcome.js';
 import { codePointLength, isSpaceUnit, stripRange } from '../text/python-text.js';
@@ -118,6 +118,8 @@ export interface C4Result {
   text: string;
   /** Tokens of `text`, built from the kept lines' tokens when asked for. */
   tokens?: KnownTokens;
+  /** The lines `text` joins (valid until the next document). */
+  lines?: JoinedLines;
 }
 
 /** A kept line that a citation was cut from: its new text and, judging lines, its own tokens. */
@@ -127,7 +129,8 @@ interface EditedLine {
 }
 
 /** The kept lines of one document, reused across documents. */
-class KeptLines {
+class KeptLines implements JoinedLines {
+  source = '';
   count = 0;
   /** The stripped line in the text. */
   starts = new Int32Array(256);
@@ -138,7 +141,8 @@ class KeptLines {
   /** Lines that were edited, by their index here. */
   readonly edited = new Map<number, EditedLine>();
 
-  reset(): void {
+  reset(source: string): void {
+    this.source = source;
     this.count = 0;
     // Map.clear() allocates a new table even when the map is empty.
     if (this.edited.size > 0) this.edited.clear();
@@ -165,6 +169,10 @@ class KeptLines {
   line(text: string, k: number): string {
     return this.edited.get(k)?.line ?? text.slice(this.starts[k], this.ends[k]);
   }
+
+  replaced(k: number): string | undefined {
+    return this.edited.get(k)?.line;
+  }
 }
 
 export class C4Quality {
@@ -176,7 +184,7 @@ export class C4Quality {
   /** Returns the kept text (and its tokens), or undefined when a failure was recorded. */
   run(a: TextAnalysis, out: Outcome): C4Result | undefined {
     this.tally.reset();
-    this.kept.reset();
+    this.kept.reset(a.text);
     const sentences = this.judgeLines(a, out);
     this.tally.flush(out);
     if (sentences === undefined) return undefined;
@@ -195,7 +203,7 @@ export class C4Quality {
     const [js, je] = stripRange(joined, 0, joined.length);
     const result = js === 0 && je === joined.length ? joined : joined.slice(js, je);
     if (!cfg.split_paragraph || result === text) return { text: result };
-    return { text: result, tokens: { count: this.keptTokenCount(), build: () => this.keptTokens(a, js) } };
+    return { text: result, tokens: { count: this.keptTokenCount(), build: () => this.keptTokens(a, js) }, lines: this.kept };
   }
 
   /**

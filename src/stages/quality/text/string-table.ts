@@ -43,6 +43,11 @@ export class StringTable {
     return this.strings.length;
   }
 
+  /** The `spanHash` of string `id`. */
+  hashOf(id: number): number {
+    return this.hashes[id];
+  }
+
   /** The id of the string equal to `text[start:end]`, or -1. */
   find(text: string, start: number, end: number): number {
     if (end - start > this.maxLength) return -1;

@@ -1,0 +1,137 @@
+/**
+ * C4's bad-words search in WebAssembly (rules/bad-words.wat) finds what the JavaScript search
+ * finds on the lowercased text: over random spans of texts built from list entries in any case,
+ * near misses, separators, units whose lowercase is not their own (U+0130, the capital sigma, the
+ * Kelvin sign), emoji and lone surrogates; and over C4's edits, whose kept lines it searches in the
+ * original text.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TextAnalysis, Workspace } from '../../../src/stages/quality/analysis.js';
+import { C4Config } from '../../../src/stages/quality/config.js';
+import { Outcome } from '../../../src/stages/quality/outcome.js';
+import { SEARCH_IN_JS } from '../../../src/stages/quality/rules/bad-words.js';
+import { badWordList, findBadWord } from '../../../src/stages/quality/rules/c4-badwords.js';
+import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
+
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+const SEPARATORS = [' ', ' ', ' ', '\n', '. ', ', ', '-', '_', '\'', '"', '(', ')', '1', '\u00a0', '\t', '', '', 'x'];
+const ODD = ['é', 'É', 'İ', 'Σ', 'σ', 'ς', 'ß', '\u212a', 'ﬁ', 'Ж', 'ж', '😀', '🖕', '🅰', '\u{1f100}', '\ud83d', '\ude00', '東', '𝔘', 'ǅ'];
+const WORDS = ['the', 'said', 'company', 'assets', 'class', 'title', 'Sextant', 'analyst', 'xxl', 'cumulative', 'shit-faced', 'a', 'of'];
+
+function randomText(rnd: () => number, entries: string[], parts: number): string {
+  const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
+  const out: string[] = [];
+  for (let i = 0; i < parts; i++) {
+    const r = rnd();
+    let piece: string;
+    if (r < 0.25) {
+      piece = pick(entries);
+      const shape = rnd();
+      if (shape < 0.3) piece = piece.toUpperCase();
+      else if (shape < 0.5) piece = piece[0].toUpperCase() + piece.slice(1);
+      else if (shape < 0.6) piece = piece.slice(0, -1);
+      else if (shape < 0.7) piece = `${piece}s`;
+    } else if (r < 0.35) piece = pick(ODD);
+    else piece = pick(WORDS);
+    out.push(piece, pick(SEPARATORS));
+  }
+  return out.join('');
+}
+
+test('the bad-words kernel finds what the JavaScript search finds, span by span', () => {
+  const ws = new Workspace('wasm');
+  const kernel = ws.badWords;
+  assert.ok(kernel, 'this runtime runs the kernel');
+  const rnd = random(21);
+  let inKernel = 0;
+  let inJs = 0;
+  let found = 0;
+  for (const language of ['en', 'de', 'ru', 'fr']) {
+    const list = badWordList(language);
+    for (let i = 0; i < 400; i++) {
+      // Long enough for several 16-unit blocks, short enough that most spans have no entry.
+      const text = randomText(rnd, list.entries, 2 + Math.floor(rnd() * 60));
+      const at = ws.spacy.placeText(text);
+      assert.ok(at >= 0);
+      for (let k = 0; k < 6; k++) {
+        const start = k === 0 ? 0 : Math.floor(rnd() * text.length);
+        const end = k === 0 ? text.length : start + Math.floor(rnd() * (text.length - start + 1));
+        const expected = list.find(text.slice(start, end).toLowerCase());
+        const id: number = kernel.find(list, at, start, end);
+        const where = `${language}: ${JSON.stringify(text.slice(start, end))}`;
+        if (id === SEARCH_IN_JS) {
+          inJs++;
+          continue;
+        }
+        inKernel++;
+        assert.equal(id < 0 ? undefined : list.entries[id], expected, where);
+        if (expected !== undefined) found++;
+      }
+    }
+  }
+  assert.ok(inKernel > 4000 && inJs > 500 && found > 1000, `${inKernel} spans in the kernel (${found} with an entry), ${inJs} left to JavaScript`);
+});
+
+test('an entry right at a block edge, at the span ends, and after an uppercase letter', () => {
+  const ws = new Workspace('wasm');
+  const list = badWordList('en');
+  const entry = 'bastard';
+  for (let pad = 0; pad < 40; pad++) {
+    for (const [before, after, hit] of [[' ', ' ', true], ['x', ' ', false], [' ', 'x', false], ['_', ' ', false], ['9', ' ', false], ['.', '!', true], ['\n', '\n', true]] as const) {
+      const text = `${'a '.repeat(pad >> 1)}${pad & 1 ? 'Q' : ''}${before}${entry.toUpperCase()}${after}${'zz '.repeat(pad % 5)}`;
+      const at = ws.spacy.placeText(text);
+      const id = ws.badWords!.find(list, at, 0, text.length);
+      assert.equal(id < 0 ? undefined : list.entries[id], list.find(text.toLowerCase()), JSON.stringify(text));
+      assert.equal(id >= 0, hit, JSON.stringify(text));
+      // The entry alone as the span: its ends count as non-word neighbours.
+      const s = text.indexOf(entry.toUpperCase());
+      assert.equal(list.entries[ws.badWords!.find(list, at, s, s + entry.length)], entry);
+    }
+  }
+});
+
+test("after C4, the kept lines are searched in the original text: the edit's own search agrees", () => {
+  const kernel = new Workspace('wasm');
+  const js = new Workspace('js');
+  assert.equal(js.badWords, undefined);
+  const c4 = new C4Quality(C4Config.parse({ filter_no_terminal_punct: false, min_sentences: null }));
+  const list = badWordList('en');
+  const rnd = random(5);
+  let edited = 0;
+  let hits = 0;
+  for (let i = 0; i < 600; i++) {
+    // Lines C4 keeps (three or more words), drops (too few words, javascript) or cuts a citation from.
+    const lines = Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => {
+      const r = rnd();
+      const line = randomText(rnd, list.entries, 1 + Math.floor(rnd() * 10)).replace(/\n/g, ' ');
+      if (r < 0.15) return `${line} [1] more words here.`;
+      if (r < 0.25) return 'javascript is off';
+      if (r < 0.35) return line.split(' ')[0];
+      return `${line} and the end.`;
+    });
+    const text = lines.join(rnd() < 0.2 ? ' \n' : '\n');
+    const results = [kernel, js].map((ws) => {
+      const before = new TextAnalysis(text, ws.spacy, ws);
+      const result = c4.run(before, new Outcome(false));
+      if (result === undefined || result.text === text) return { text, word: findBadWord(before, list) };
+      const after = new TextAnalysis(result.text, ws.spacy, ws, result.tokens, result.lines);
+      return { text: result.text, word: findBadWord(after, list) };
+    });
+    assert.equal(results[0].text, results[1].text);
+    assert.equal(results[0].word, results[1].word, JSON.stringify(results[0].text));
+    assert.equal(results[0].word, list.find(results[0].text.toLowerCase()));
+    if (results[0].text !== text) edited++;
+    if (results[0].word !== undefined) hits++;
+  }
+  assert.ok(edited > 200 && hits > 100, `${edited} edited, ${hits} with an entry`);
+});
