@@ -12,7 +12,7 @@ for kernel in \
   "src/models/fasttext/word-scan.wat src/models/fasttext/word-scan-kernel.ts WORD_SCAN_KERNEL_WASM" \
   "src/stages/quality/tokenizer/chunk-scan.wat src/stages/quality/tokenizer/chunk-scan-kernel.ts CHUNK_SCAN_KERNEL_WASM" \
   "src/stages/quality/rules/word-ids.wat src/stages/quality/rules/word-ids-kernel.ts WORD_IDS_KERNEL_WASM" \
-  "src/stages/quality/rules/bad-words.wat src/stages/quality/rules/bad-words-kernel.ts BAD_WORDS_KERNEL_WASM"; do
+  "src/stages/quality/rules/text-search.wat src/stages/quality/rules/text-search-kernel.ts TEXT_SEARCH_KERNEL_WASM"; do
   set -- $kernel
   wat2wasm --enable-simd "$1" -o "$tmp" 2>/dev/null || wat2wasm "$1" -o "$tmp"
   {

@@ -13,14 +13,14 @@ import { WORD_SCAN_KERNEL_WASM } from '../../src/models/fasttext/word-scan-kerne
 import { MINHASH_KERNEL_WASM } from '../../src/stages/dedup/minhash-kernel.js';
 import { CHUNK_SCAN_KERNEL_WASM } from '../../src/stages/quality/tokenizer/chunk-scan-kernel.js';
 import { WORD_IDS_KERNEL_WASM } from '../../src/stages/quality/rules/word-ids-kernel.js';
-import { BAD_WORDS_KERNEL_WASM } from '../../src/stages/quality/rules/bad-words-kernel.js';
+import { TEXT_SEARCH_KERNEL_WASM } from '../../src/stages/quality/rules/text-search-kernel.js';
 
 const KERNELS: [string, string][] = [
   ['src/stages/dedup/minhash-kernel.wat', MINHASH_KERNEL_WASM],
   ['src/models/fasttext/word-scan.wat', WORD_SCAN_KERNEL_WASM],
   ['src/stages/quality/tokenizer/chunk-scan.wat', CHUNK_SCAN_KERNEL_WASM],
   ['src/stages/quality/rules/word-ids.wat', WORD_IDS_KERNEL_WASM],
-  ['src/stages/quality/rules/bad-words.wat', BAD_WORDS_KERNEL_WASM],
+  ['src/stages/quality/rules/text-search.wat', TEXT_SEARCH_KERNEL_WASM],
 ];
 
 test('each embedded kernel is its .wat assembled (checked where wat2wasm is installed)', (t) => {

@@ -6,7 +6,7 @@
  * `Workspace`, one per worker, and are reused from document to document.
  */
 import { layOut } from '../../core/wasm.js';
-import { BadWordsKernel } from './rules/bad-words.js';
+import { TextSearchKernel } from './rules/text-search.js';
 import { WordIdsKernel } from './rules/word-ids.js';
 import { DuplicateFinder, type Duplicates } from './text/duplicates.js';
 import { PairInterner, SpanInterner } from './text/interner.js';
@@ -41,19 +41,19 @@ export class Workspace {
 
   /** Gopher repetition's word ids in WebAssembly, for texts the tokenizer kernel tokenized. */
   readonly wordIds: WordIdsKernel | undefined;
-  /** C4's bad-words search in WebAssembly, over texts in the tokenizer kernel's memory. */
-  readonly badWords: BadWordsKernel | undefined;
+  /** C4's searches (bad words, phrases) in WebAssembly, over texts in the tokenizer kernel's memory. */
+  readonly textSearch: TextSearchKernel | undefined;
 
   /** `loop`: `js` keeps every step in JavaScript (the reference the kernels are tested against). */
   constructor(loop: TokenizerLoop = 'wasm') {
     this.spacy = new SpacyEnglishTokenizer(undefined, loop);
     // Whole texts are tokenized straight into these buffers by the tokenizer's kernel, and their
-    // word ids computed and bad words looked for in the same memory.
-    const kernels = { wordIds: WordIdsKernel.bytes(KERNEL_TEXT_UNITS), badWords: BadWordsKernel.bytes() };
+    // word ids computed and C4's searches run in the same memory.
+    const kernels = { wordIds: WordIdsKernel.bytes(KERNEL_TEXT_UNITS), textSearch: TextSearchKernel.bytes() };
     const scratch = this.spacy.attach(this.buffers, layOut(0, kernels).end);
     const at = scratch && layOut(scratch.at, kernels).at;
     this.wordIds = scratch && at ? WordIdsKernel.create({ memory: scratch.memory, at: at.wordIds }, KERNEL_TEXT_UNITS) : undefined;
-    this.badWords = scratch && at ? BadWordsKernel.create({ memory: scratch.memory, at: at.badWords }) : undefined;
+    this.textSearch = scratch && at ? TextSearchKernel.create({ memory: scratch.memory, at: at.textSearch }) : undefined;
   }
 
   /** The word tokenizer for a language code (`auto` mode): a segmenter for scripts without spaces, else spaCy's English rules. */

@@ -15,7 +15,7 @@ import type { TextAnalysis } from '../analysis.js';
 import type { C4BadWordsConfig } from '../config.js';
 import type { Outcome } from '../outcome.js';
 import { PY_WORD, isSpaceUnit } from '../text/python-text.js';
-import { SEARCH_IN_JS } from './bad-words.js';
+import { SEARCH_IN_JS } from './text-search.js';
 
 /** Languages datatrove has a list for. */
 export const BADWORD_LANGUAGES: ReadonlySet<string> = new Set([
@@ -39,8 +39,8 @@ function isWordAt(text: string, i: number): boolean {
 
 /**
  * A trie over UTF-16 units, stored flat: one open-addressing table maps (node, unit) to the
- * child node, so a step is a few integer operations. Node 0 is the root. bad-words.wat walks the
- * same tables (`BadWordsKernel` copies them into its memory).
+ * child node, so a step is a few integer operations. Node 0 is the root. text-search.wat walks the
+ * same tables (`TextSearchKernel` copies them into its memory).
  */
 export class BadWordList {
   readonly keys: Int32Array;
@@ -226,7 +226,7 @@ export class C4BadWords {
  * nothing either.
  */
 export function findBadWord(a: TextAnalysis, list: BadWordList): string | undefined {
-  const kernel = a.workspace.badWords;
+  const kernel = a.workspace.textSearch;
   const lines = a.joined;
   const source = lines?.source ?? a.text;
   const textAt = kernel && list.bounded ? a.workspace.spacy.placeText(source) : -1;

@@ -27,13 +27,22 @@ const POLICY = ['terms of use', 'privacy policy', 'cookie policy', 'uses cookies
  * way that hides one (their letters differ where they would), so each line still sees its phrases.
  */
 const PHRASES = new RegExp(['lorem ipsum', 'javascript', ...POLICY].join('|'), 'gi');
+/** Every phrase contains one of these (every cookie phrase contains "cookie"). */
+const PHRASE_CHECK = ['cookie', 'javascript', 'privacy policy', 'terms of use', 'lorem ipsum'];
+
 /**
- * Whether a phrase may occur, from the lowercased text (most texts have none; then no match is
- * collected): substring searches skip ahead by the phrase's length, where the case-insensitive
- * regex looked at every character. Every cookie phrase contains "cookie".
+ * Whether a phrase may occur in the lowercased text (most texts have none; then no match is
+ * collected): searched in the tokenizer kernel's copy of the text, lowercasing as it reads, else
+ * with substring searches on the lowercased text (they skip ahead by the phrase's length, where
+ * the case-insensitive regex looked at every character).
  */
-const mayHavePhrase = (lower: string): boolean =>
-  lower.includes('cookie') || lower.includes('javascript') || lower.includes('privacy policy') || lower.includes('terms of use') || lower.includes('lorem ipsum');
+function mayHavePhrase(a: TextAnalysis): boolean {
+  const kernel = a.workspace.textSearch;
+  const textAt = kernel ? a.workspace.spacy.placeText(a.text) : -1;
+  if (textAt >= 0) return kernel!.contains(PHRASE_CHECK, textAt, 0, a.text.length);
+  const lower = a.lower;
+  return PHRASE_CHECK.some((p) => lower.includes(p));
+}
 
 /** The line counters, in the order `judge` can first meet them. */
 const COUNTERS = [
@@ -252,7 +261,7 @@ export class C4Quality {
     const javascript = new PhraseHits();
     const policy = new PhraseHits();
     const aligned = !text.includes('\u212a');
-    if (aligned && (cfg.filter_lorem_ipsum || cfg.filter_javascript || cfg.filter_policy) && mayHavePhrase(a.lower)) {
+    if (aligned && (cfg.filter_lorem_ipsum || cfg.filter_javascript || cfg.filter_policy) && mayHavePhrase(a)) {
       for (const m of text.matchAll(PHRASES)) {
         const p = m[0].toLowerCase();
         (p === 'lorem ipsum' ? lorem : p === 'javascript' ? javascript : policy).positions.push(m.index, m.index + p.length);

@@ -1,6 +1,6 @@
 /**
- * C4's bad-words search in WebAssembly (rules/bad-words.wat) finds what the JavaScript search
- * finds on the lowercased text: over random spans of texts built from list entries in any case,
+ * C4's searches in WebAssembly (rules/text-search.wat) find what the JavaScript code finds. Bad
+ * words: what BadWordList.find finds on the lowercased text: over random spans of texts built from list entries in any case,
  * near misses, separators, units whose lowercase is not their own (U+0130, the capital sigma, the
  * Kelvin sign), emoji and lone surrogates; and over C4's edits, whose kept lines it searches in the
  * original text.
@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { TextAnalysis, Workspace } from '../../../src/stages/quality/analysis.js';
 import { C4Config } from '../../../src/stages/quality/config.js';
 import { Outcome } from '../../../src/stages/quality/outcome.js';
-import { SEARCH_IN_JS } from '../../../src/stages/quality/rules/bad-words.js';
+import { SEARCH_IN_JS } from '../../../src/stages/quality/rules/text-search.js';
 import { badWordList, findBadWord } from '../../../src/stages/quality/rules/c4-badwords.js';
 import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
 
@@ -50,7 +50,7 @@ function randomText(rnd: () => number, entries: string[], parts: number): string
 
 test('the bad-words kernel finds what the JavaScript search finds, span by span', () => {
   const ws = new Workspace('wasm');
-  const kernel = ws.badWords;
+  const kernel = ws.textSearch;
   assert.ok(kernel, 'this runtime runs the kernel');
   const rnd = random(21);
   let inKernel = 0;
@@ -90,12 +90,12 @@ test('an entry right at a block edge, at the span ends, and after an uppercase l
     for (const [before, after, hit] of [[' ', ' ', true], ['x', ' ', false], [' ', 'x', false], ['_', ' ', false], ['9', ' ', false], ['.', '!', true], ['\n', '\n', true]] as const) {
       const text = `${'a '.repeat(pad >> 1)}${pad & 1 ? 'Q' : ''}${before}${entry.toUpperCase()}${after}${'zz '.repeat(pad % 5)}`;
       const at = ws.spacy.placeText(text);
-      const id = ws.badWords!.find(list, at, 0, text.length);
+      const id = ws.textSearch!.find(list, at, 0, text.length);
       assert.equal(id < 0 ? undefined : list.entries[id], list.find(text.toLowerCase()), JSON.stringify(text));
       assert.equal(id >= 0, hit, JSON.stringify(text));
       // The entry alone as the span: its ends count as non-word neighbours.
       const s = text.indexOf(entry.toUpperCase());
-      assert.equal(list.entries[ws.badWords!.find(list, at, s, s + entry.length)], entry);
+      assert.equal(list.entries[ws.textSearch!.find(list, at, s, s + entry.length)], entry);
     }
   }
 });
@@ -103,7 +103,7 @@ test('an entry right at a block edge, at the span ends, and after an uppercase l
 test("after C4, the kept lines are searched in the original text: the edit's own search agrees", () => {
   const kernel = new Workspace('wasm');
   const js = new Workspace('js');
-  assert.equal(js.badWords, undefined);
+  assert.equal(js.textSearch, undefined);
   const c4 = new C4Quality(C4Config.parse({ filter_no_terminal_punct: false, min_sentences: null }));
   const list = badWordList('en');
   const rnd = random(5);
@@ -134,4 +134,43 @@ test("after C4, the kept lines are searched in the original text: the edit's own
     if (results[0].word !== undefined) hits++;
   }
   assert.ok(edited > 200 && hits > 100, `${edited} edited, ${hits} with an entry`);
+});
+
+test('the phrase check finds a phrase wherever the lowercased text has one, and says so only then', () => {
+  const ws = new Workspace('wasm');
+  const kernel = ws.textSearch!;
+  const phrases = ['cookie', 'javascript', 'privacy policy', 'terms of use', 'lorem ipsum'];
+  const rnd = random(8);
+  const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
+  // Whole phrases in any case, their near misses, and units that lowercase to a phrase's letters
+  // only in context or from outside ASCII (the Kelvin sign is a "k").
+  const pieces = [...phrases, ...phrases.map((p) => p.toUpperCase()), 'Cookies', 'JavaScript', 'cookie'.slice(0, 5), 'javascrip', 'privacy  policy', 'terms of us',
+    'coo\u212aie', 'İ', 'Σ', 'é', 'ß', '😀', 'the', 'a', 'policy', 'terms', 'of', 'use', '\ud83d'];
+  let yes = 0;
+  let no = 0;
+  for (let i = 0; i < 3000; i++) {
+    const parts: string[] = [];
+    const n = Math.floor(rnd() * 30);
+    for (let k = 0; k < n; k++) parts.push(rnd() < 0.1 ? pick(pieces) : pick(WORDS), pick(SEPARATORS));
+    const text = parts.join('');
+    const at = ws.spacy.placeText(text);
+    const start = rnd() < 0.5 ? 0 : Math.floor(rnd() * text.length);
+    const end = rnd() < 0.5 ? text.length : start + Math.floor(rnd() * (text.length - start + 1));
+    const lower = text.slice(start, end).toLowerCase();
+    const expected = phrases.some((p) => lower.includes(p));
+    const got = kernel.contains(phrases, at, start, end);
+    // "May occur" is allowed where the kernel leaves the span to JavaScript; "none" must be exact.
+    if (!got) assert.equal(expected, false, JSON.stringify(text.slice(start, end)));
+    if (expected) assert.equal(got, true, JSON.stringify(text.slice(start, end)));
+    if (got && !expected) assert.ok(/[İΣ\u212a\ud800-\udfff]/.test(text.slice(start, end)), `only a span the kernel leaves to JavaScript may be a false alarm: ${JSON.stringify(text.slice(start, end))}`);
+    if (expected) yes++;
+    else no++;
+  }
+  assert.ok(yes > 400 && no > 1000, `${yes} with a phrase, ${no} without`);
+  // A phrase ending on the span's last unit, and one cut by the span's end.
+  const text = `${'x'.repeat(37)} JavaScript`;
+  const at = ws.spacy.placeText(text);
+  assert.equal(kernel.contains(phrases, at, 0, text.length), true);
+  assert.equal(kernel.contains(phrases, at, 0, text.length - 1), false);
+  assert.equal(kernel.contains(phrases, at, 39, text.length), false);
 });

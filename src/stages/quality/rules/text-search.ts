@@ -1,21 +1,23 @@
 /**
- * bad-words.wat, set up in the tokenizer kernel's memory: C4's bad-words search over spans of a
- * text that memory holds (the document's text, or the lines of it C4 kept), lowercasing unit by
- * unit, with the same result as BadWordList.find on the lowercased text (tested against it). A
- * list's tables are copied into the memory the first time it is searched.
+ * text-search.wat, set up in the tokenizer kernel's memory: C4's searches over spans of a text
+ * that memory holds (the document's text, or the lines of it C4 kept), lowercasing unit by unit:
+ * the bad-words search, with the same result as BadWordList.find on the lowercased text, and the
+ * check whether any of a few phrases occurs (tested against the JavaScript code). A list's or a
+ * phrase set's tables are copied into the memory the first time it is searched with.
  */
 import { WasmKernel, layOut } from '../../../core/wasm.js';
 import type { KernelScratch } from '../tokenizer/spacy-english.js';
-import { BAD_WORDS_KERNEL_WASM } from './bad-words-kernel.js';
+import { TEXT_SEARCH_KERNEL_WASM } from './text-search-kernel.js';
 import { PY_WORD } from '../text/python-text.js';
 import type { BadWordList } from './c4-badwords.js';
 
-interface BadWordsExports {
+interface TextSearchExports {
   init(cls: number, lower: number, pairs: number): void;
+  contains(phrases: number, text: number, start: number, end: number): number;
   find(list: number, text: number, start: number, end: number): number;
 }
 
-const badWordsKernel = new WasmKernel<BadWordsExports>(BAD_WORDS_KERNEL_WASM);
+const textSearchKernel = new WasmKernel<TextSearchExports>(TEXT_SEARCH_KERNEL_WASM);
 
 /** `find`'s answer for a span the kernel cannot search: lowercase it and ask the list. */
 export const SEARCH_IN_JS = -2;
@@ -43,8 +45,9 @@ let unitTables: UnitTables | undefined;
 
 /**
  * Per UTF-16 unit, its lowercase and class (1: the lowercase is a Python word character; 2: not
- * lowercased alone as in a whole text: U+0130 becomes two units, the capital sigma depends
- * on its neighbours, and surrogates are read in pairs); per code point of U+1F000-1FBFF, whether
+ * lowercased alone as in a whole text: U+0130 becomes two units, the capital sigma depends on its
+ * neighbours, surrogates are read in pairs; or lowercased to ASCII, as the Kelvin sign is, which
+ * the phrase search's byte compares would miss); per code point of U+1F000-1FBFF, whether
  * its pair can be read as two non-word units. Built once per thread.
  */
 function tables(): UnitTables {
@@ -53,7 +56,7 @@ function tables(): UnitTables {
   const lower = new Uint16Array(0x10000);
   for (let c = 0; c < 0x10000; c++) {
     const l = c >= 0xd800 && c <= 0xdfff ? String.fromCharCode(c) : String.fromCharCode(c).toLowerCase();
-    const alone = l.length === 1 && c !== 0x3a3 && (c < 0xd800 || c > 0xdfff);
+    const alone = l.length === 1 && c !== 0x3a3 && (c < 0xd800 || c > 0xdfff) && (c < 0x80 || l.charCodeAt(0) >= 0x80);
     lower[c] = l.length === 1 ? l.charCodeAt(0) : c;
     cls[c] = (alone && PY_WORD.has(lower[c]) ? 1 : 0) | (alone ? 0 : 2);
   }
@@ -72,10 +75,12 @@ function bits(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-export class BadWordsKernel {
+export class TextSearchKernel {
   private readonly buffer: ArrayBuffer;
   /** Where each list's header is (-1: it did not fit, JavaScript searches with it). */
   private readonly lists = new Map<BadWordList, number>();
+  /** Where each phrase set's table is, by the phrases joined with newlines. */
+  private readonly phraseSets = new Map<string, number>();
   /** The list searched last and its header (most corpora use one list). */
   private lastList: BadWordList | undefined;
   private lastHeader = -1;
@@ -88,12 +93,12 @@ export class BadWordsKernel {
   }
 
   /** In the tokenizer kernel's memory at `scratch.at`, or undefined where WebAssembly is not available. */
-  static create(scratch: KernelScratch): BadWordsKernel | undefined {
-    const exports = badWordsKernel.instantiate({ env: { memory: scratch.memory } });
-    return exports ? new BadWordsKernel(exports, scratch) : undefined;
+  static create(scratch: KernelScratch): TextSearchKernel | undefined {
+    const exports = textSearchKernel.instantiate({ env: { memory: scratch.memory } });
+    return exports ? new TextSearchKernel(exports, scratch) : undefined;
   }
 
-  private constructor(private readonly exports: BadWordsExports, scratch: KernelScratch) {
+  private constructor(private readonly exports: TextSearchExports, scratch: KernelScratch) {
     this.buffer = scratch.memory.buffer;
     const { at } = layOut(scratch.at, regions);
     const t = tables();
@@ -116,6 +121,32 @@ export class BadWordsKernel {
       this.lastHeader = list.bounded ? (this.lists.get(list) ?? this.place(list)) : -1;
     }
     return this.lastHeader < 0 ? SEARCH_IN_JS : this.exports.find(this.lastHeader, textAt, start, end);
+  }
+
+  /**
+   * Whether any of `phrases` (lowercase ASCII, 2 to 30 units) may occur in the lowercased text at
+   * byte `textAt`, span `[start, end)`: false only when none does.
+   */
+  contains(phrases: readonly string[], textAt: number, start: number, end: number): boolean {
+    const key = phrases.join('\n');
+    let table = this.phraseSets.get(key);
+    if (table === undefined) this.phraseSets.set(key, (table = this.placePhrases(phrases)));
+    return table < 0 || this.exports.contains(table, textAt, start, end) !== 0;
+  }
+
+  /** Copies a phrase set into the memory; returns where, or -1 when it does not fit or is not ASCII. */
+  private placePhrases(phrases: readonly string[]): number {
+    const usable = phrases.every((p) => p.length >= 2 && p.length <= 30 && /^[\x00-\x7f]*$/.test(p) && p === p.toLowerCase());
+    const { at, end } = layOut(this.nextList, { table: 4 + 64 * phrases.length });
+    if (!usable || end > this.listsEnd) return -1;
+    const view = new DataView(this.buffer, at.table, 4 + 64 * phrases.length);
+    view.setInt32(0, phrases.length, true);
+    phrases.forEach((p, k) => {
+      view.setInt32(4 + 64 * k, p.length, true);
+      for (let i = 0; i < p.length; i++) view.setUint16(8 + 64 * k + 2 * i, p.charCodeAt(i), true);
+    });
+    this.nextList = end;
+    return at.table;
   }
 
   /** Copies a list's tables into the memory; returns its header, or -1 when they do not fit. */

@@ -1,17 +1,21 @@
-;; C4's bad-words search (c4-badwords.ts, BadWordList.findBounded and matchAt) in WebAssembly,
-;; over a span of a text that chunk-scan.wat's memory holds (this module imports that memory), so
-;; the text is neither copied again nor lowercased as a whole: each unit is lowercased through a
-;; table as it is read. The same steps as the JavaScript code, so the same entry is found.
+;; C4's searches in WebAssembly, over a span of a text that chunk-scan.wat's memory holds (this
+;; module imports that memory), so the text is neither copied again nor lowercased as a whole: each
+;; unit is lowercased through a table as it is read.
+;;
+;; find: the bad-words search (c4-badwords.ts, BadWordList.findBounded and matchAt), the same steps
+;; as the JavaScript code, so the same entry is found.
+;; contains: whether any of a few ASCII phrases occurs in the lowercased span (C4's check for
+;; "javascript", the policy phrases and "lorem ipsum" before it locates them); 0 means none does.
 ;;
 ;; Per-unit lowercasing equals `toLowerCase` of the whole text except for a few units (U+0130,
 ;; whose lowercase is two units; the capital sigma, whose lowercase depends on its neighbours;
-;; surrogates, outside a few blocks of symbols and emoji). `find` leaves spans with any of them
-;; to JavaScript.
+;; surrogates, outside a few blocks of symbols and emoji). Both leave spans with any of them to
+;; JavaScript (`find` returns -2, `contains` 1).
 ;;
-;; Tables (byte offsets, set by `init`): cls, a byte per UTF-16 unit (bit 0: its lowercase is a
-;; Python word character; bit 1: not lowercased alone, see above); lower, the lowercase of each
-;; unit (uint16); pairs, a byte per code point of U+1F000-1FBFF (1: not a word character and
-;; lowercased to itself, so its surrogate pair is searched here as two non-word units).
+;; Tables (byte offsets, set by `init`): cls, a byte per UTF-16 unit (1: its lowercase is a Python
+;; word character; 2: not lowercased alone, see above); lower, the lowercase of each unit (uint16);
+;; pairs, a byte per code point of U+1F000-1FBFF (1: not a word character and lowercased to
+;; itself, so its surrogate pair is searched here as two non-word units).
 ;; A list (c4-badwords.ts, BadWordList) is a header of eight int32s: first and short (a bit per
 ;; unit), triples (a bit per 16-bit hash of an entry's first three units), the trie's keys, units
 ;; and children (open addressing, mask), per node the entry ending there (-1 for none), and two
@@ -19,7 +23,9 @@
 ;; short3, a bit per fold3 of a three-unit entry; prefix4, a bit per fold4 of the first four units
 ;; of a longer one. At offset 48, `first` for ASCII as 16 bytes: byte `lo` holds bit `hi` for unit
 ;; `hi * 16 + lo`.
-;; Regenerate bad-words-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
+;; Phrases (`contains`): an int32 count, then per phrase 64 bytes: its length (int32, 2 to 30)
+;; and its units (lowercase ASCII, uint16).
+;; Regenerate text-search-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
 (module
   (import "env" "memory" (memory 1))
   (global $cls (mut i32) (i32.const 0))
@@ -237,4 +243,89 @@
         (global.set $prevWord (i32.shr_u (local.get $word) (i32.const 15)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
-    (call $units (local.get $text) (local.get $p) (local.get $end) (local.get $end))))
+    (call $units (local.get $text) (local.get $p) (local.get $end) (local.get $end)))
+
+  ;; Whether phrase `k` of the table at `phrases` occurs at text[q..] (q + its length <= end).
+  (func $phraseAt (param $phrases i32) (param $k i32) (param $text i32) (param $q i32) (result i32)
+    (local $rec i32) (local $len i32) (local $i i32)
+    (local.set $rec (i32.add (i32.add (local.get $phrases) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6))))
+    (local.set $len (i32.load (local.get $rec)))
+    (block $differ
+      (loop $units
+        (if (i32.ge_u (local.get $i) (local.get $len)) (then (return (i32.const 1))))
+        (br_if $differ (i32.ne (i32.load16_u offset=4 (i32.add (local.get $rec) (i32.shl (local.get $i) (i32.const 1))))
+                               (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                                 (i32.load16_u (i32.add (local.get $text) (i32.shl (i32.add (local.get $q) (local.get $i)) (i32.const 1))))
+                                 (i32.const 1))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $units)))
+    (i32.const 0))
+
+  ;; Sixteen units from text[at] as bytes, ASCII lowercased; units past ASCII become 0xff (no
+  ;; phrase unit), so a block that holds any is still searched right where it matters.
+  (func $lowBytes (param $text i32) (param $at i32) (result v128)
+    (local $b v128)
+    (local.set $b (i8x16.narrow_i16x8_u
+      (v128.load (i32.add (local.get $text) (i32.shl (local.get $at) (i32.const 1))))
+      (v128.load offset=16 (i32.add (local.get $text) (i32.shl (local.get $at) (i32.const 1))))))
+    (v128.or (local.get $b)
+      (v128.and (i8x16.lt_u (i8x16.sub (local.get $b) (i8x16.splat (i32.const 65))) (i8x16.splat (i32.const 26)))
+                (i8x16.splat (i32.const 0x20)))))
+
+  ;; 1 when a phrase of the table at `phrases` may occur in the lowercased text[start, end): it
+  ;; does, or the span is not `plain`; 0 when none does. Sixteen start positions at a time: a
+  ;; position is a candidate for a phrase when the units there and at its last unit's place are
+  ;; the phrase's first and last (SIMD compares); candidates are compared in full.
+  (func (export "contains") (param $phrases i32) (param $text i32) (param $start i32) (param $end i32) (result i32)
+    (local $count i32) (local $k i32) (local $rec i32) (local $len i32) (local $longest i32) (local $p i32) (local $q i32)
+    (local $first v128) (local $cand i32) (local $bits i32)
+    (if (i32.eqz (call $plain (local.get $text) (local.get $start) (local.get $end))) (then (return (i32.const 1))))
+    (local.set $count (i32.load (local.get $phrases)))
+    (loop $lengths
+      (if (i32.lt_u (local.get $k) (local.get $count))
+        (then
+          (local.set $len (i32.load (i32.add (i32.add (local.get $phrases) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6)))))
+          (if (i32.gt_u (local.get $len) (local.get $longest)) (then (local.set $longest (local.get $len))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $lengths))))
+    (local.set $p (local.get $start))
+    ;; Blocks whose every phrase fits inside the span (its last unit read at p + 15 + longest - 1).
+    (block $blocks_done
+      (loop $blocks
+        (br_if $blocks_done (i32.gt_u (i32.add (i32.add (local.get $p) (i32.const 15)) (local.get $longest)) (local.get $end)))
+        (local.set $first (call $lowBytes (local.get $text) (local.get $p)))
+        (local.set $k (i32.const 0))
+        (loop $each
+          (local.set $rec (i32.add (i32.add (local.get $phrases) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6))))
+          (local.set $len (i32.load (local.get $rec)))
+          (local.set $cand (i8x16.bitmask (v128.and
+            (i8x16.eq (local.get $first) (i8x16.splat (i32.load16_u offset=4 (local.get $rec))))
+            (i8x16.eq (call $lowBytes (local.get $text) (i32.add (local.get $p) (i32.sub (local.get $len) (i32.const 1))))
+                      (i8x16.splat (i32.load16_u offset=2 (i32.add (local.get $rec) (i32.shl (local.get $len) (i32.const 1)))))))))
+          (block $checked
+            (loop $candidates
+              (br_if $checked (i32.eqz (local.get $cand)))
+              (if (call $phraseAt (local.get $phrases) (local.get $k) (local.get $text) (i32.add (local.get $p) (i32.ctz (local.get $cand))))
+                (then (return (i32.const 1))))
+              (local.set $cand (i32.and (local.get $cand) (i32.sub (local.get $cand) (i32.const 1))))
+              (br $candidates)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $each (i32.lt_u (local.get $k) (local.get $count))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    ;; The last positions one at a time.
+    (block $done
+      (loop $positions
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $k (i32.const 0))
+        (loop $each_tail
+          (if (i32.lt_u (local.get $k) (local.get $count))
+            (then
+              (if (i32.le_u (i32.add (local.get $p) (i32.load (i32.add (i32.add (local.get $phrases) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6)))))
+                            (local.get $end))
+                (then (if (call $phraseAt (local.get $phrases) (local.get $k) (local.get $text) (local.get $p)) (then (return (i32.const 1))))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $each_tail))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $positions)))
+    (i32.const 0)))
