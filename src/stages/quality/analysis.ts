@@ -84,12 +84,15 @@ export class Workspace {
 }
 
 /**
- * A text made of lines of another text joined with `\n` (C4's kept lines): searches that look
- * inside lines (bad words) can run over the other text's copy in the tokenizer kernel's memory.
+ * A text made of lines of another text (`str.splitlines()` lines: no line breaks in them) joined
+ * with `\n`: C4's kept lines. Searches that look inside lines (bad words) can run over the other
+ * text's copy in the tokenizer kernel's memory.
  */
 export interface JoinedLines {
   /** The text the lines are spans of. */
   readonly source: string;
+  /** Whether `source` has surrogates (without, the lines have none either). */
+  readonly sourceSurrogates: boolean;
   readonly count: number;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
@@ -123,7 +126,7 @@ export class TextAnalysis {
     /** The lines this text joins, when it is C4's edit of another text. */
     readonly joined?: JoinedLines,
   ) {
-    this.surrogates = hasSurrogates(text);
+    this.surrogates = joined !== undefined && !joined.sourceSurrogates ? false : hasSurrogates(text);
     [this.segmentList, this.lineList] = workspace.takeSpans();
   }
 
@@ -153,6 +156,16 @@ export class TextAnalysis {
   /** How many tokens there are (without building tokens that are known). */
   get tokenCount(): number {
     return this.tokenBuffer?.count ?? this.known?.count ?? this.tokens.count;
+  }
+
+  /**
+   * Where the text is in the tokenizer kernel's memory (copied there if another text is), when
+   * its tokens are in that memory too, so word-ids.wat can read both; else -1.
+   */
+  kernelTextAt(): number {
+    const toks = this.tokens;
+    const storage = toks.storage;
+    return storage && toks.starts === storage.starts ? this.workspace.spacy.placeText(this.text) : -1;
   }
 
   /** Python `len(text[start:end])`. */
@@ -194,7 +207,8 @@ export class TextAnalysis {
         segments.push(start, i);
         start = i + 1;
       }
-      otherBreaks = OTHER_LINE_BREAKS.test(text);
+      // C4's edit joins lines that have no breaks with "\n".
+      otherBreaks = this.joined === undefined && OTHER_LINE_BREAKS.test(text);
     }
     segments.push(start, text.length);
     if (!otherBreaks) {

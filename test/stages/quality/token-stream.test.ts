@@ -12,6 +12,7 @@ import { C4Config, GopherRepetitionConfig } from '../../../src/stages/quality/co
 import { Outcome } from '../../../src/stages/quality/outcome.js';
 import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
 import { GopherRepetition } from '../../../src/stages/quality/rules/gopher-repetition.js';
+import { StopWords, wordStats } from '../../../src/stages/quality/rules/gopher-quality.js';
 import { DuplicateFinder } from '../../../src/stages/quality/text/duplicates.js';
 import { PUNCT_CATEGORY, PY_ALPHA, forEachLine } from '../../../src/stages/quality/text/python-text.js';
 import { spanHash } from '../../../src/stages/quality/text/span-hash.js';
@@ -255,6 +256,38 @@ test("Gopher repetition's word ids and n-gram classes in WebAssembly give the Ja
   };
   for (const text of texts) {
     for (const afterC4 of [false, true]) assert.deepEqual(signals(kernel, text, afterC4), signals(js, text, afterC4), `${afterC4 ? 'after C4: ' : ''}${JSON.stringify(text.slice(0, 60))}`);
+  }
+});
+
+test("Gopher quality's word statistics in WebAssembly give the JavaScript code's", () => {
+  const kernel = new Workspace('wasm');
+  const js = new Workspace('js');
+  const rnd = random(17);
+  const texts = [GOOD_TEXT, '', 'the', 'The THE the', '... ... !!!', GOOD_TEXT.repeat(4)];
+  for (let i = 0; i < 300; i++) texts.push(randomText(rnd, Math.floor(rnd() * 120)));
+  // Stop lists: the default, words with surrogates and punctuation, and one too long for the kernel.
+  const lists = [
+    ['the', 'be', 'to', 'of', 'and', 'that', 'have', 'with'],
+    ['said', 'Mr.', '😀', "don't", 'it', '1987', 'e.g.', 'x'],
+    Array.from({ length: 40 }, (_, k) => PIECES[k % PIECES.length] + (k >= PIECES.length ? 'x' : '')),
+  ];
+  // A word with another word's hash (and length): found only by comparing the words themselves.
+  const seen = new Map<number, string>();
+  for (let i = 0; lists.length < 4; i++) {
+    const w = `s${(i * 2654435761) >>> 0}`.padEnd(11, 'q').slice(0, 11);
+    const other = seen.get(spanHash(w, 0, w.length));
+    if (other !== undefined && other !== w) {
+      lists.push([other, 'the']);
+      texts.push(`${w} the ${w}.`, `${other} and ${w}`);
+    } else seen.set(spanHash(w, 0, w.length), w);
+  }
+  for (const words of lists) {
+    const stop = new StopWords(words);
+    assert.equal(stop.forKernel === undefined, words.length > 32);
+    for (const text of texts) {
+      const [k, j] = [kernel, js].map((ws) => wordStats(new TextAnalysis(text, ws.spacy, ws), stop));
+      assert.deepEqual(k, j, JSON.stringify(text.slice(0, 80)));
+    }
   }
 });
 

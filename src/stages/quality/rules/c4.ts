@@ -140,6 +140,7 @@ interface EditedLine {
 /** The kept lines of one document, reused across documents. */
 class KeptLines implements JoinedLines {
   source = '';
+  sourceSurrogates = false;
   count = 0;
   /** The stripped line in the text. */
   starts = new Int32Array(256);
@@ -150,8 +151,9 @@ class KeptLines implements JoinedLines {
   /** Lines that were edited, by their index here. */
   readonly edited = new Map<number, EditedLine>();
 
-  reset(source: string): void {
+  reset(source: string, sourceSurrogates: boolean): void {
     this.source = source;
+    this.sourceSurrogates = sourceSurrogates;
     this.count = 0;
     // Map.clear() allocates a new table even when the map is empty.
     if (this.edited.size > 0) this.edited.clear();
@@ -193,7 +195,7 @@ export class C4Quality {
   /** Returns the kept text (and its tokens), or undefined when a failure was recorded. */
   run(a: TextAnalysis, out: Outcome): C4Result | undefined {
     this.tally.reset();
-    this.kept.reset(a.text);
+    this.kept.reset(a.text, a.surrogates);
     const sentences = this.judgeLines(a, out);
     this.tally.flush(out);
     if (sentences === undefined) return undefined;

@@ -10,6 +10,7 @@ import { type Outcome, safeRatio } from '../outcome.js';
 import { isSpaceUnit } from '../text/python-text.js';
 import { StringTable } from '../text/string-table.js';
 import { TOKEN_ALPHA, TOKEN_WORD } from '../tokenizer/token-buffer.js';
+import { KERNEL_STOP_WORDS } from './word-ids.js';
 
 export interface WordStats {
   /** All tokens. */
@@ -36,10 +37,16 @@ export class StopWords {
   private readonly pending = new Uint8Array(0x10000);
   private readonly found: Int32Array;
 
+  /** The words and their hashes for word-ids.wat's `stats`, when it can look for them all. */
+  readonly forKernel: { words: readonly string[]; hashes: readonly number[] } | undefined;
+
   constructor(words: string[]) {
     this.table = new StringTable(words);
     for (let id = 0; id < this.table.size; id++) this.pending[this.table.hashOf(id) & 0xffff]++;
     this.found = new Int32Array(this.table.size);
+    const { strings } = this.table;
+    const fits = strings.length <= KERNEL_STOP_WORDS.count && strings.every((w) => w.length <= KERNEL_STOP_WORDS.length);
+    this.forKernel = fits ? { words: strings, hashes: strings.map((_, id) => this.table.hashOf(id)) } : undefined;
   }
 
   /** How many distinct stop words the tokens hold. */
@@ -71,6 +78,14 @@ export class StopWords {
 
 export function wordStats(a: TextAnalysis, stopWords: StopWords): WordStats {
   const toks = a.tokens;
+  // In WebAssembly when the tokenizer kernel holds the tokens.
+  const kernel = a.workspace.wordIds;
+  const forKernel = stopWords.forKernel;
+  const textAt = kernel && forKernel ? a.kernelTextAt() : -1;
+  if (textAt >= 0) {
+    const [words, wordChars, alphaTokens, stop] = kernel!.stats(toks, textAt, forKernel!.words, forKernel!.hashes);
+    return { tokens: toks.count, words, wordChars, alphaTokens, stopWords: stop };
+  }
   const { lengths, flags } = toks;
   let words = 0;
   let wordChars = 0;

@@ -102,8 +102,7 @@ class NgramLevels {
     this.n = 1;
     // In WebAssembly when the tokenizer kernel holds the tokens (and can hold the text).
     const kernel = a.workspace.wordIds;
-    const storage = toks.storage;
-    const textAt = kernel && storage && toks.starts === storage.starts && n <= kernel.tokens ? a.workspace.spacy.placeText(a.text) : -1;
+    const textAt = kernel && n <= kernel.tokens ? a.kernelTextAt() : -1;
     if (textAt >= 0) {
       this.kernel = kernel;
       ({ words: this.words, cum: this.cum, active: this.active, activeClass: this.activeClass, classCounts: this.classCounts } = kernel!);

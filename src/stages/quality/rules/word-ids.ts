@@ -14,7 +14,11 @@ import { WORD_IDS_KERNEL_WASM } from './word-ids-kernel.js';
 interface WordIdsExports {
   intern(text: number, starts: number, ends: number, hashes: number, lengths: number, n: number, slots: number, mask: number, first: number, words: number, counts: number, cum: number, active: number, activeClass: number): number;
   advance(n: number, count: number, activeCount: number, seed: number, table: number, mask: number, words: number, counts: number, active: number, activeClass: number, cand: number, candClass: number): number;
+  stats(text: number, starts: number, ends: number, hashes: number, lengths: number, flags: number, n: number, stop: number, pending: number, out: number): void;
 }
+
+/** Stop words the kernel can look for: at most 32, each at most 28 units (one 64-byte record). */
+export const KERNEL_STOP_WORDS = { count: 32, length: 28 };
 
 const wordIdsKernel = new WasmKernel<WordIdsExports>(WORD_IDS_KERNEL_WASM);
 
@@ -30,6 +34,9 @@ const regions = (tokens: number) => ({
   cand: 4 * tokens,
   candClass: 4 * tokens,
   cum: 4 * (tokens + 1),
+  pending: 0x10000,
+  stop: 4 + 64 * KERNEL_STOP_WORDS.count,
+  out: 16,
 });
 
 export class WordIdsKernel {
@@ -39,6 +46,9 @@ export class WordIdsKernel {
   readonly activeClass: Int32Array<ArrayBuffer>;
   readonly classCounts: Int32Array<ArrayBuffer>;
   private readonly at: Record<keyof ReturnType<typeof regions>, number>;
+  private readonly out: Int32Array<ArrayBuffer>;
+  /** The stop words in the memory now (their hashes, by which they are found). */
+  private stopWords: readonly string[] | undefined;
 
   /** Bytes it needs for texts of up to `tokens` tokens. */
   static bytes(tokens: number): number {
@@ -61,6 +71,7 @@ export class WordIdsKernel {
     this.active = view(at.active);
     this.activeClass = view(at.activeClass);
     this.classCounts = view(at.classCounts);
+    this.out = view(at.out, 4);
   }
 
   /**
@@ -71,6 +82,29 @@ export class WordIdsKernel {
     const n = toks.count;
     const at = this.at;
     return this.exports.intern(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, n, at.slots, tableSize(n) - 1, at.first, at.words, at.classCounts, at.cum, at.active, at.activeClass);
+  }
+
+  /**
+   * Gopher quality's word statistics of `toks` (as `intern`): [words, their summed lengths, tokens
+   * with a letter, distinct stop words]. `stopWords` (at most KERNEL_STOP_WORDS) with their hashes.
+   */
+  stats(toks: TokenBuffer, textAt: number, stopWords: readonly string[], hashes: readonly number[]): Int32Array {
+    const at = this.at;
+    if (stopWords !== this.stopWords) {
+      const buffer = this.out.buffer;
+      const pending = new Uint8Array(buffer, at.pending, 0x10000).fill(0);
+      const view = new DataView(buffer, at.stop, 4 + 64 * KERNEL_STOP_WORDS.count);
+      view.setInt32(0, stopWords.length, true);
+      stopWords.forEach((word, k) => {
+        pending[hashes[k] & 0xffff] = 1;
+        view.setInt32(4 + 64 * k, hashes[k], true);
+        view.setInt32(8 + 64 * k, word.length, true);
+        for (let i = 0; i < word.length; i++) view.setUint16(12 + 64 * k + 2 * i, word.charCodeAt(i), true);
+      });
+      this.stopWords = stopWords;
+    }
+    this.exports.stats(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, toks.flags.byteOffset, toks.count, at.stop, at.pending, at.out);
+    return this.out;
   }
 
   /** NgramLevels.advance to level `n`: returns how many positions stay active. */

@@ -10,6 +10,11 @@
 ;; advance(...): from (n-1)-gram classes at the tracked positions to n-gram classes (pairs (class
 ;; of the prefix, id of the last word) interned), keeping the positions whose n-gram occurs more
 ;; than once; returns how many.
+;; stats(...): Gopher quality's word statistics (gopher-quality.ts, wordStats and StopWords.countIn)
+;; over the same tokens, written at `out`: the tokens that are words (flag 1), their lengths summed,
+;; the tokens with a letter (flag 2), and how many distinct stop words occur. The stop words are
+;; at `stop`: an int32 count (at most 32), then per word 64 bytes: its hash, its length (at most
+;; 28 units) and its units; `pending` has a byte per low 16 bits of a hash, nonzero for theirs.
 ;; Regenerate word-ids-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
 (module
   (import "env" "memory" (memory 1))
@@ -151,4 +156,55 @@
             (local.set $k (i32.add (local.get $k) (i32.const 1)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $keep)))
-    (local.get $k)))
+    (local.get $k))
+  (func (export "stats")
+    (param $text i32) (param $starts i32) (param $ends i32) (param $hashes i32) (param $lengths i32) (param $flags i32) (param $n i32)
+    (param $stop i32) (param $pending i32) (param $out i32)
+    (local $t i32) (local $f i32) (local $words i32) (local $chars i32) (local $alpha i32) (local $found i32) (local $distinct i32)
+    (local $count i32) (local $h i32) (local $k i32) (local $rec i32) (local $len i32) (local $a i32) (local $b i32) (local $i i32)
+    (local.set $count (i32.load (local.get $stop)))
+    (block $tokens_done
+      (loop $tokens
+        (br_if $tokens_done (i32.ge_u (local.get $t) (local.get $n)))
+        (local.set $f (i32.load8_u (i32.add (local.get $flags) (local.get $t))))
+        (local.set $words (i32.add (local.get $words) (i32.and (local.get $f) (i32.const 1))))
+        (local.set $chars (i32.add (local.get $chars)
+          (select (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 0) (i32.and (local.get $f) (i32.const 1)))))
+        (local.set $alpha (i32.add (local.get $alpha) (i32.and (i32.shr_u (local.get $f) (i32.const 1)) (i32.const 1))))
+        (local.set $h (i32.load (i32.add (local.get $hashes) (i32.shl (local.get $t) (i32.const 2)))))
+        (if (i32.and (i32.lt_u (local.get $distinct) (local.get $count))
+                     (i32.ne (i32.load8_u (i32.add (local.get $pending) (i32.and (local.get $h) (i32.const 0xffff)))) (i32.const 0)))
+          (then
+            (local.set $len (i32.sub (i32.load (i32.add (local.get $ends) (i32.shl (local.get $t) (i32.const 2))))
+                                     (i32.load (i32.add (local.get $starts) (i32.shl (local.get $t) (i32.const 2))))))
+            (local.set $k (i32.const 0))
+            (block $looked
+              (loop $words_loop
+                (br_if $looked (i32.ge_u (local.get $k) (local.get $count)))
+                (local.set $rec (i32.add (i32.add (local.get $stop) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6))))
+                (if (i32.and (i32.eqz (i32.and (local.get $found) (i32.shl (i32.const 1) (local.get $k))))
+                             (i32.and (i32.eq (i32.load (local.get $rec)) (local.get $h)) (i32.eq (i32.load offset=4 (local.get $rec)) (local.get $len))))
+                  (then
+                    (local.set $a (i32.add (local.get $text) (i32.shl (i32.load (i32.add (local.get $starts) (i32.shl (local.get $t) (i32.const 2)))) (i32.const 1))))
+                    (local.set $b (i32.add (local.get $rec) (i32.const 8)))
+                    (local.set $i (i32.const 0))
+                    (block $differ
+                      (loop $units
+                        (if (i32.ge_u (local.get $i) (local.get $len))
+                          (then
+                            (local.set $found (i32.or (local.get $found) (i32.shl (i32.const 1) (local.get $k))))
+                            (local.set $distinct (i32.add (local.get $distinct) (i32.const 1)))
+                            (br $looked)))
+                        (br_if $differ (i32.ne (i32.load16_u (local.get $a)) (i32.load16_u (local.get $b))))
+                        (local.set $a (i32.add (local.get $a) (i32.const 2)))
+                        (local.set $b (i32.add (local.get $b) (i32.const 2)))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $units)))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $words_loop)))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tokens)))
+    (i32.store offset=0 (local.get $out) (local.get $words))
+    (i32.store offset=4 (local.get $out) (local.get $chars))
+    (i32.store offset=8 (local.get $out) (local.get $alpha))
+    (i32.store offset=12 (local.get $out) (local.get $distinct))))
