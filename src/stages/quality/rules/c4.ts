@@ -240,7 +240,8 @@ export class C4Quality {
 
   /**
    * Judges each line (or sentence); returns the sentences of the kept lines, or undefined when
-   * the document stopped at a failure.
+   * the document stopped at a failure. One loop over the spans, its state in locals (a closure
+   * per line kept it in a heap context, read and written at every chunk).
    */
   private judgeLines(a: TextAnalysis, out: Outcome): number | undefined {
     const cfg = this.cfg;
@@ -248,10 +249,13 @@ export class C4Quality {
     const tokens = a.tokens;
     const tally = this.tally;
     const kept = this.kept;
+    const perLine = cfg.split_paragraph;
+    const max = cfg.max_word_length;
+    const byChunks = tokens.chunkCount >= 0 && perLine;
+    const { chunkStarts: cs, chunkEnds: ce, chunkCount } = tokens;
     let sentences = 0;
     let cursor = 0;
     let chunk = 0;
-    let stopped = false;
     let loremSeen = false;
     let curlySeen = false;
 
@@ -272,10 +276,10 @@ export class C4Quality {
     const curly = new CharCursor(text, '{');
     const bracket = new CharCursor(text, '[');
 
-    const judge = (lineStart: number, lineEnd: number, perLine: boolean): void => {
-      if (stopped) return;
-      let s = lineStart;
-      let e = lineEnd;
+    const { spans, count } = perLine ? a.lines : sentenceSpans(text, tokens);
+    for (let k = 0; k < count; k++) {
+      let s = spans[2 * k];
+      let e = spans[2 * k + 1];
       while (s < e && isSpaceUnit(text.charCodeAt(s))) s++;
       while (e > s && isSpaceUnit(text.charCodeAt(e - 1))) e--;
       tally.add(LINES);
@@ -283,12 +287,9 @@ export class C4Quality {
       // are exactly those words; without them (a segmenter), scan the line.
       let words = 0;
       let tooLong = false;
-      const max = cfg.max_word_length;
-      if (tokens.chunkCount >= 0 && perLine) {
-        const cs = tokens.chunkStarts;
-        const ce = tokens.chunkEnds;
-        while (chunk < tokens.chunkCount && cs[chunk] < s) chunk++;
-        for (; chunk < tokens.chunkCount && ce[chunk] <= e; chunk++) {
+      if (byChunks) {
+        while (chunk < chunkCount && cs[chunk] < s) chunk++;
+        for (; chunk < chunkCount && ce[chunk] <= e; chunk++) {
           words++;
           if (max !== null && ce[chunk] - cs[chunk] > max && (!a.surrogates || codePointLength(text, cs[chunk], ce[chunk]) > max)) tooLong = true;
         }
@@ -302,7 +303,10 @@ export class C4Quality {
           if (max !== null && i - ws > max && (!a.surrogates || codePointLength(text, ws, i) > max)) tooLong = true;
         }
       }
-      if (tooLong) return tally.add(TOO_LONG_WORD);
+      if (tooLong) {
+        tally.add(TOO_LONG_WORD);
+        continue;
+      }
       // The line after citations are cut, when that changed it.
       let edited: string | undefined;
       if (cfg.remove_citations && bracket.within(s, e)) {
@@ -310,23 +314,31 @@ export class C4Quality {
         const cut = line.replace(CITATION, '');
         if (cut.length !== line.length) edited = cut;
       }
-      if (cfg.filter_no_terminal_punct && !(edited === undefined ? endsWithTerminal(text, s, e) : endsWithTerminal(edited, 0, edited.length))) return tally.add(NO_TERMINAL_PUNCT);
-      if (cfg.min_words_per_line !== null && words < cfg.min_words_per_line) return tally.add(TOO_FEW_WORDS);
+      if (cfg.filter_no_terminal_punct && !(edited === undefined ? endsWithTerminal(text, s, e) : endsWithTerminal(edited, 0, edited.length))) {
+        tally.add(NO_TERMINAL_PUNCT);
+        continue;
+      }
+      if (cfg.min_words_per_line !== null && words < cfg.min_words_per_line) {
+        tally.add(TOO_FEW_WORDS);
+        continue;
+      }
       const own = edited !== undefined || !aligned;
       const lowerLine = own ? (edited ?? text.slice(s, e)).toLowerCase() : '';
-      const has = (hits: PhraseHits, phrase: string): boolean => (own ? lowerLine.includes(phrase) : hits.within(s, e));
-      if (cfg.filter_lorem_ipsum && !loremSeen && has(lorem, 'lorem ipsum')) {
+      if (cfg.filter_lorem_ipsum && !loremSeen && (own ? lowerLine.includes('lorem ipsum') : lorem.within(s, e))) {
         loremSeen = true;
-        if (out.check(true, 'contains_lorem_ipsum', 1, 0)) return void (stopped = true);
+        if (out.check(true, 'contains_lorem_ipsum', 1, 0)) return undefined;
       }
-      if (cfg.filter_javascript && has(javascript, 'javascript')) return tally.add(JAVASCRIPT);
+      if (cfg.filter_javascript && (own ? lowerLine.includes('javascript') : javascript.within(s, e))) {
+        tally.add(JAVASCRIPT);
+        continue;
+      }
       if (cfg.filter_curly_bracket && !curlySeen && (edited === undefined ? curly.within(s, e) : edited.includes('{'))) {
         curlySeen = true;
-        if (out.check(true, 'contains_curly_bracket', 1, 0)) return void (stopped = true);
+        if (out.check(true, 'contains_curly_bracket', 1, 0)) return undefined;
       }
-      if (cfg.filter_policy) {
-        const hit = own ? POLICY.some((p) => lowerLine.includes(p)) : policy.within(s, e);
-        if (hit) return tally.add(POLICY_LINE);
+      if (cfg.filter_policy && (own ? POLICY.some((p) => lowerLine.includes(p)) : policy.within(s, e))) {
+        tally.add(POLICY_LINE);
+        continue;
       }
       if (!perLine) {
         sentences += 1;
@@ -347,13 +359,8 @@ export class C4Quality {
         kept.push(s, e, t, u);
       }
       tally.add(KEPT);
-    };
-
-    if (cfg.split_paragraph) {
-      const { spans, count } = a.lines;
-      for (let k = 0; k < count && !stopped; k++) judge(spans[2 * k], spans[2 * k + 1], true);
-    } else for (const [s, e] of sentenceSpans(text, tokens)) judge(s, e, false);
-    return stopped ? undefined : sentences;
+    }
+    return sentences;
   }
 
   /**
@@ -417,13 +424,13 @@ export class C4Quality {
 }
 
 /** spaCy's sentences of the whole text as stripped spans (datatrove `sent_tokenize`). */
-function sentenceSpans(text: string, tokens: TokenBuffer): [number, number][] {
+function sentenceSpans(text: string, tokens: TokenBuffer): { spans: number[]; count: number } {
   const starts = sentenceStarts(tokens, 0, tokens.count);
-  const spans: [number, number][] = [];
+  const spans: number[] = [];
   for (let k = 0; k < starts.length; k++) {
     const last = (k + 1 < starts.length ? starts[k + 1] : tokens.count) - 1;
     const [s, e] = stripRange(text, tokens.starts[starts[k]], tokens.ends[last]);
-    if (e > s) spans.push([s, e]);
+    if (e > s) spans.push(s, e);
   }
-  return spans;
+  return { spans, count: spans.length / 2 };
 }

@@ -79,8 +79,8 @@ export class TextSearchKernel {
   private readonly buffer: ArrayBuffer;
   /** Where each list's header is (-1: it did not fit, JavaScript searches with it). */
   private readonly lists = new Map<BadWordList, number>();
-  /** Where each phrase set's table is, by the phrases joined with newlines. */
-  private readonly phraseSets = new Map<string, number>();
+  /** Where each phrase set's table is (callers pass one array per set). */
+  private readonly phraseSets = new Map<readonly string[], number>();
   /** The list searched last and its header (most corpora use one list). */
   private lastList: BadWordList | undefined;
   private lastHeader = -1;
@@ -124,13 +124,13 @@ export class TextSearchKernel {
   }
 
   /**
-   * Whether any of `phrases` (lowercase ASCII, 2 to 30 units) may occur in the lowercased text at
+   * Whether any of `phrases` (lowercase ASCII, 2 to 30 units; the same array each time, it is
+   * copied into the memory once) may occur in the lowercased text at
    * byte `textAt`, span `[start, end)`: false only when none does.
    */
   contains(phrases: readonly string[], textAt: number, start: number, end: number): boolean {
-    const key = phrases.join('\n');
-    let table = this.phraseSets.get(key);
-    if (table === undefined) this.phraseSets.set(key, (table = this.placePhrases(phrases)));
+    let table = this.phraseSets.get(phrases);
+    if (table === undefined) this.phraseSets.set(phrases, (table = this.placePhrases(phrases)));
     return table < 0 || this.exports.contains(table, textAt, start, end) !== 0;
   }
 
