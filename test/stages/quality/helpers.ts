@@ -20,6 +20,17 @@ export function outcome(v: Verdict): string {
   return v.action === 'remove' ? v.rule : v.action;
 }
 
+/** A seeded generator (xorshift), so failures reproduce. */
+export function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
 /** `n` copies of `unit`, joined by `sep`. */
 export const repeat = (unit: string, n: number, sep = ' '): string => Array.from({ length: n }, () => unit).join(sep);
 

@@ -13,16 +13,7 @@ import { Outcome } from '../../../src/stages/quality/outcome.js';
 import { SEARCH_IN_JS } from '../../../src/stages/quality/rules/text-search.js';
 import { badWordList, findBadWord } from '../../../src/stages/quality/rules/c4-badwords.js';
 import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
-
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { random } from './helpers.js';
 
 const SEPARATORS = [' ', ' ', ' ', '\n', '. ', ', ', '-', '_', '\'', '"', '(', ')', '1', '\u00a0', '\t', '', '', 'x'];
 const ODD = ['é', 'É', 'İ', 'Σ', 'σ', 'ς', 'ß', '\u212a', 'ﬁ', 'Ж', 'ж', '😀', '🖕', '🅰', '\u{1f100}', '\ud83d', '\ude00', '東', '𝔘', 'ǅ'];

@@ -28,18 +28,7 @@ import {
   TOKEN_WORD,
   TokenBuffer,
 } from '../../../src/stages/quality/tokenizer/token-buffer.js';
-import { GOOD_TEXT } from './helpers.js';
-
-/** A seeded generator, so failures reproduce. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { GOOD_TEXT, random } from './helpers.js';
 
 const PIECES = (
   "the said company 1987 5.5 11-1/2 1,234 U.S. Mr. don't it's John's (Reuters) \"quoted\" end. end, end; x--y " +
