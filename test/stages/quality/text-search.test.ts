@@ -11,7 +11,7 @@ import { TextAnalysis, Workspace } from '../../../src/stages/quality/analysis.js
 import { C4Config } from '../../../src/stages/quality/config.js';
 import { Outcome } from '../../../src/stages/quality/outcome.js';
 import { SEARCH_IN_JS } from '../../../src/stages/quality/rules/text-search.js';
-import { badWordList, findBadWord } from '../../../src/stages/quality/rules/c4-badwords.js';
+import { BadWordList, badWordList, findBadWord } from '../../../src/stages/quality/rules/c4-badwords.js';
 import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
 import { random } from './helpers.js';
 
@@ -164,4 +164,30 @@ test('the phrase check finds a phrase wherever the lowercased text has one, and 
   assert.equal(kernel.contains(phrases, at, 0, text.length), true);
   assert.equal(kernel.contains(phrases, at, 0, text.length - 1), false);
   assert.equal(kernel.contains(phrases, at, 39, text.length), false);
+});
+
+test('a list whose entries hold whitespace at their ends or a line break is searched as the edited text', () => {
+  const ws = new Workspace('wasm');
+  const c4 = new C4Quality(C4Config.parse({ filter_no_terminal_punct: false, min_sentences: null }));
+  const list = new BadWordList([' foo', 'qux ', 'bar\nbaz', 'plain'], true);
+  assert.equal(list.withinLines, false);
+  assert.equal(badWordList('en').withinLines, true);
+  // Each has a line C4 drops ("x"), so the edit joins the others.
+  const texts = [
+    'one two three\nx\n  foo is here now',
+    'one two three\n   \n  foo is here now\nx',
+    'one two qux \nx\nthree four five',
+    'words that end with bar\nx\nbaz starts this line',
+    'a plain line of words\nx\nand more words here',
+    'nothing to see here at all\nx\nreally nothing here',
+  ];
+  for (const text of texts) {
+    const result = c4.run(new TextAnalysis(text, ws.spacy, ws), new Outcome(false));
+    assert.ok(result && result.text !== text, text);
+    const edited = new TextAnalysis(result.text, ws.spacy, ws, result.tokens, result.lines);
+    assert.equal(findBadWord(edited, list), list.find(result.text.toLowerCase()), JSON.stringify(result.text));
+  }
+  // Across the edit's line break: only the edited text as a whole has it.
+  const joined = c4.run(new TextAnalysis(texts.find((t) => t.includes('bar'))!, ws.spacy, ws), new Outcome(false))!;
+  assert.equal(findBadWord(new TextAnalysis(joined.text, ws.spacy, ws, joined.tokens, joined.lines), list), 'bar\nbaz');
 });

@@ -14,7 +14,7 @@ import { packageRoot } from '../../../core/package-root.js';
 import type { TextAnalysis } from '../analysis.js';
 import type { C4BadWordsConfig } from '../config.js';
 import type { Outcome } from '../outcome.js';
-import { PY_WORD, isSpaceUnit } from '../text/python-text.js';
+import { LINE_BREAK, PY_WORD, isSpaceUnit } from '../text/python-text.js';
 import { SEARCH_IN_JS } from './text-search.js';
 
 /** Languages datatrove has a list for. */
@@ -59,9 +59,15 @@ export class BadWordList {
    */
   readonly triples = new Uint8Array(8192);
   readonly short = new Uint8Array(0x10000);
+  /**
+   * No entry starts or ends with whitespace or holds a line break (true of the shipped lists,
+   * which are trimmed): a match then lies inside one line, clear of the whitespace around it.
+   */
+  readonly withinLines: boolean;
 
   constructor(words: Iterable<string>, readonly bounded: boolean) {
     const list = [...words].filter((w) => w.length > 0);
+    this.withinLines = list.every((w) => !isSpaceUnit(w.charCodeAt(0)) && !isSpaceUnit(w.charCodeAt(w.length - 1)) && ![...w].some((ch) => LINE_BREAK.has(ch.codePointAt(0)!)));
     let cap = 16;
     const total = list.reduce((n, w) => n + w.length, 0);
     while (cap < total * 2) cap *= 2;
@@ -220,16 +226,16 @@ export class C4BadWords {
  * The first entry of `list` in the text, as `list.find(a.lower)` finds it. Where the text (or,
  * for C4's edit, the text whose lines it kept) is in the tokenizer kernel's memory, the kernel
  * searches it span by span, lowercasing as it reads; lines a citation was cut from, and spans the
- * kernel does not lowercase alone, are lowercased and searched here. No match crosses a line of
- * C4's edit (no entry holds a line break, and a break is a non-word neighbour), so kept lines with
- * only whitespace between them in the text are searched as one span: the whitespace there matches
- * nothing either.
+ * kernel does not lowercase alone, are lowercased and searched here. When no entry holds a line
+ * break or starts or ends with whitespace (`withinLines`), a match lies inside one of C4's kept
+ * lines, clear of the whitespace around it, so the lines are searched one by one, and kept lines
+ * with only whitespace between them in the text as one span.
  */
 export function findBadWord(a: TextAnalysis, list: BadWordList): string | undefined {
   const kernel = a.workspace.textSearch;
   const lines = a.joined;
   const source = lines?.source ?? a.text;
-  const textAt = kernel && list.bounded ? a.workspace.spacy.placeText(source) : -1;
+  const textAt = kernel && list.bounded && (!lines || list.withinLines) ? a.workspace.spacy.placeText(source) : -1;
   if (textAt < 0) return list.find(a.lower);
   const inSpan = (start: number, end: number): string | undefined => {
     const id = kernel!.find(list, textAt, start, end);
