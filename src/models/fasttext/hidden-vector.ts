@@ -45,7 +45,7 @@ interface WordScanExports {
   init(records: number, tags: number, recent: number, mask: number, hidden: number, block: number, state: number, text: number): void;
   initModel(
     dict: number, dictMask: number, wordAt: number, units: number, nwords: number, kept: number, keptMap: number, keptMask: number, keptShift: number,
-    codes: number, norms: number, centroids: number, bytes: number, sums: number, minn: number, maxn: number, bucket: number,
+    codes: number, norms: number, centroids: number, bytes: number, sums: number, minn: number, maxn: number, bucket: number, rowList: number,
   ): void;
   run(): number;
 }
@@ -58,7 +58,8 @@ interface WordScanExports {
 function kernelModel(dict: Dictionary, input: Matrix): { bytes: number; copyTo(exports: WordScanExports, buffer: ArrayBuffer, at: number): void } | undefined {
   const pruned = dict.prunedTables();
   const pq = input.quantised?.();
-  if (!pruned || !pq || pq.nsubq !== 8 || pq.dsub !== 2 || pq.lastdsub !== 2 || pruned.maxn === 0) return undefined;
+  // maxn <= 7: a word's rows (its own, and n-grams of up to 7 of its at most 32 code points) fit the row list.
+  if (!pruned || !pq || pq.nsubq !== 8 || pq.dsub !== 2 || pq.lastdsub !== 2 || pruned.maxn === 0 || pruned.maxn > 7) return undefined;
   const { table, words, kept, keptRows, minn, maxn, bucket } = pruned;
   const map = keptRows.layout;
   const units = words.reduce((n, w) => n + w.length, 0);
@@ -74,6 +75,7 @@ function kernelModel(dict: Dictionary, input: Matrix): { bytes: number; copyTo(e
     // '<' + up to 30 units as UTF-8 (3 bytes each) + '>', and 16 float64 sums.
     bytes: 128,
     sums: 128,
+    rowList: 4 * 256,
   };
   return {
     bytes: layOut(0, sizes).end,
@@ -93,7 +95,7 @@ function kernelModel(dict: Dictionary, input: Matrix): { bytes: number; copyTo(e
       new Uint8Array(buffer, at.codes, pq.codes.length).set(pq.codes);
       new Float32Array(buffer, at.norms, pq.norms.length).set(pq.norms);
       new Float32Array(buffer, at.centroids, pq.centroids.length).set(pq.centroids);
-      exports.initModel(at.dict, table.length - 1, at.wordAt, at.units, words.length, at.kept, at.keptMap, map.mask, map.shift, at.codes, at.norms, at.centroids, at.bytes, at.sums, minn, maxn, bucket);
+      exports.initModel(at.dict, table.length - 1, at.wordAt, at.units, words.length, at.kept, at.keptMap, map.mask, map.shift, at.codes, at.norms, at.centroids, at.bytes, at.sums, minn, maxn, bucket, at.rowList);
     },
   };
 }

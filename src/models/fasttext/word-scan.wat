@@ -45,6 +45,7 @@
   (global $centroids (mut i32) (i32.const 0))
   (global $bytes (mut i32) (i32.const 0))
   (global $sums (mut i32) (i32.const 0))
+  (global $rowList (mut i32) (i32.const 0))
   (global $minn (mut i32) (i32.const 0))
   (global $maxn (mut i32) (i32.const 0))
   (global $bucket (mut f64) (f64.const 0))
@@ -73,7 +74,7 @@
   (func (export "initModel")
     (param $d i32) (param $dm i32) (param $wa i32) (param $u i32) (param $nw i32) (param $k i32) (param $km i32)
     (param $kmask i32) (param $kshift i32) (param $c i32) (param $no i32) (param $ce i32) (param $by i32) (param $su i32)
-    (param $mn i32) (param $mx i32) (param $bu f64)
+    (param $mn i32) (param $mx i32) (param $bu f64) (param $rl i32)
     (global.set $dict (local.get $d))
     (global.set $dictMask (local.get $dm))
     (global.set $wordAt (local.get $wa))
@@ -88,6 +89,7 @@
     (global.set $centroids (local.get $ce))
     (global.set $bytes (local.get $by))
     (global.set $sums (local.get $su))
+    (global.set $rowList (local.get $rl))
     (global.set $minn (local.get $mn))
     (global.set $maxn (local.get $mx))
     (global.set $bucket (local.get $bu))
@@ -192,7 +194,7 @@
         (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $dictMask)))
         (br $probe)))
     (if (i32.ge_s (local.get $id) (i32.const 0))
-      (then (call $addRow (local.get $id)) (local.set $rows (i32.const 1))))
+      (then (i32.store (global.get $rowList) (local.get $id)) (local.set $rows (i32.const 1))))
     ;; Character n-grams of minn..maxn code points, starting at each code point.
     (local.set $i (i32.const 0))
     (block $ngrams_done
@@ -234,12 +236,33 @@
                             (then
                               (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $keptMask)))
                               (br $map))))
-                        (call $addRow (i32.add (global.get $nwords) (i32.load offset=4 (i32.add (global.get $keptMap) (i32.shl (local.get $slot) (i32.const 3))))))
+                        (i32.store (i32.add (global.get $rowList) (i32.shl (local.get $rows) (i32.const 2)))
+                          (i32.add (global.get $nwords) (i32.load offset=4 (i32.add (global.get $keptMap) (i32.shl (local.get $slot) (i32.const 3))))))
                         (local.set $rows (i32.add (local.get $rows) (i32.const 1)))))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $lengths)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $starts)))
+;; The rows were listed first, then each row's norm and codes are read once (independent
+    ;; reads wait for memory together), then the rows are added in the listed order.
+    (local.set $k (i32.const 0))
+    (local.set $b (i32.const 0))
+    (block $touched
+      (loop $touch
+        (br_if $touched (i32.ge_u (local.get $k) (local.get $rows)))
+        (local.set $w (i32.load (i32.add (global.get $rowList) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $b (i32.xor (local.get $b) (i32.xor (i32.load (i32.add (global.get $norms) (i32.shl (local.get $w) (i32.const 2))))
+                                                       (i32.load8_u (i32.add (global.get $codes) (i32.shl (local.get $w) (i32.const 3)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $touch)))
+    (i32.store offset=36 (global.get $state) (i32.xor (i32.load offset=36 (global.get $state)) (local.get $b)))
+    (local.set $k (i32.const 0))
+    (block $added
+      (loop $add
+        (br_if $added (i32.ge_u (local.get $k) (local.get $rows)))
+        (call $addRow (i32.load (i32.add (global.get $rowList) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $add)))
     ;; WordSumCache.store: the way used less recently in the word's set.
     (local.set $set (i32.and (local.get $key) (global.get $mask)))
     (local.set $way (i32.xor (i32.load8_u (i32.add (global.get $recent) (local.get $set))) (i32.const 1)))
