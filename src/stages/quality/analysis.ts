@@ -39,7 +39,7 @@ export class Workspace {
   readonly paragraphs = new SpanList();
   readonly pieces = new SpanList();
 
-  /** Gopher repetition's word ids in WebAssembly, for texts the tokenizer kernel tokenized. */
+  /** Gopher repetition's word ids and Gopher quality's word statistics in WebAssembly, for texts the tokenizer kernel tokenized. */
   readonly wordIds: WordIdsKernel | undefined;
   /** C4's searches (bad words, phrases) in WebAssembly, over texts in the tokenizer kernel's memory. */
   readonly textSearch: TextSearchKernel | undefined;

@@ -1,8 +1,9 @@
 /**
  * word-ids.wat, set up in the tokenizer kernel's memory: Gopher repetition's word ids and n-gram
- * classes for texts whose tokens that memory holds, with the same results as the JavaScript code
- * in gopher-repetition.ts (tested against it). Its arrays are views of that memory, sized for the
- * longest text the tokenizer kernel takes.
+ * classes, and Gopher quality's word statistics, for texts whose tokens that memory holds, with the
+ * same results as the JavaScript code in gopher-repetition.ts and gopher-quality.ts (tested
+ * against it). Its arrays are views of that memory, sized for the longest text the tokenizer
+ * kernel takes.
  */
 import { WasmKernel, layOut } from '../../../core/wasm.js';
 import type { KernelScratch } from '../tokenizer/spacy-english.js';
