@@ -219,11 +219,12 @@ test("Gopher repetition's word ids and n-gram classes in WebAssembly give the Ja
     texts.push(Array.from({ length: 5 + Math.floor(rnd() * 40) }, () => (rnd() < 0.5 ? pool[Math.floor(rnd() * pool.length)] : sentence())).join(rnd() < 0.5 ? ' ' : '\n'));
   }
   // Different words with the same hash (this process's seed; a birthday search): ids must come
-  // from comparing the words themselves.
+  // from comparing the words themselves. They differ only in their first eight units, which the
+  // kernel compares four at a time.
   const seen = new Map<number, string>();
   const colliding: string[] = [];
   for (let i = 0; colliding.length < 4 && i < 2_000_000; i++) {
-    const w = `w${(i * 2654435761) >>> 0}`.padEnd(11, 'q').slice(0, 11);
+    const w = `${((i * 2654435761) >>> 0).toString(36).padStart(8, '0')}xyz`;
     const h = spanHash(w, 0, w.length);
     const other = seen.get(h);
     if (other !== undefined && other !== w) colliding.push(other, w);

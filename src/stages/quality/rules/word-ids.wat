@@ -55,6 +55,15 @@
                 (local.set $b (i32.add (local.get $text) (i32.shl (local.get $s) (i32.const 1))))
                 (local.set $i (i32.const 0))
                 (block $differ
+                  ;; Four units at a time while four are left, then one at a time.
+                  (loop $quads
+                    (if (i32.le_u (i32.add (local.get $i) (i32.const 4)) (local.get $len))
+                      (then
+                        (br_if $differ (i64.ne (i64.load (local.get $a)) (i64.load (local.get $b))))
+                        (local.set $a (i32.add (local.get $a) (i32.const 8)))
+                        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+                        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                        (br $quads))))
                   (loop $units
                     (if (i32.ge_u (local.get $i) (local.get $len))
                       (then
