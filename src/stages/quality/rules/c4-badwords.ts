@@ -52,13 +52,15 @@ export class BadWordList {
   readonly endIds: Int32Array;
   /** Units that start some entry: other word starts are skipped at once. */
   readonly first = new Uint8Array(0x10000);
-  /**
-   * A bit per hash of an entry's first three units. Two thirds of English word starts begin like
-   * some entry's first two units ("th", "an"), an eighth like its first three; entries shorter
-   * than three units mark their first unit in `short` instead.
-   */
-  readonly triples = new Uint8Array(8192);
+  /** Units that start an entry shorter than three units (`beginsEntry` does not apply there). */
   readonly short = new Uint8Array(0x10000);
+  /**
+   * `beginsEntry`'s filters, on units folded to their five low bits (case-blind for ASCII): a bit
+   * per `fold3` of the three units of each three-unit entry, and per `fold4` of the first four of
+   * each longer one.
+   */
+  readonly short3 = new Uint8Array(4096);
+  readonly prefix4 = new Uint8Array(8192);
   /**
    * No entry starts or ends with whitespace or holds a line break (true of the shipped lists,
    * which are trimmed): a match then lies inside one line, clear of the whitespace around it.
@@ -80,8 +82,9 @@ export class BadWordList {
       this.first[word.charCodeAt(0)] = 1;
       if (word.length < 3) this.short[word.charCodeAt(0)] = 1;
       else {
-        const h = tripleHash(word.charCodeAt(0), word.charCodeAt(1), word.charCodeAt(2));
-        this.triples[h >> 3] |= 1 << (h & 7);
+        const f = fold3(word.charCodeAt(0), word.charCodeAt(1), word.charCodeAt(2));
+        if (word.length === 3) setBit(this.short3, f);
+        else setBit(this.prefix4, fold4(f, word.charCodeAt(3)));
       }
       let node = 0;
       for (let i = 0; i < word.length; i++) {
@@ -155,15 +158,23 @@ export class BadWordList {
     return undefined;
   }
 
+  /**
+   * Whether an entry of three or more units may begin with these four (lowercase) units: the three
+   * are a three-unit entry's, or the four begin a longer one, up to folding. One English word start
+   * in forty passes; by the first three units alone, one in eight would (they begin like "ass" or
+   * "sex"). text-search.wat applies the same test.
+   */
+  private beginsEntry(c0: number, c1: number, c2: number, c3: number): boolean {
+    const f = fold3(c0, c1, c2);
+    return hasBit(this.short3, f) || hasBit(this.prefix4, fold4(f, c3));
+  }
+
   /** The list entry that starts at `p` (ending at a word end when bounded), if any. */
   private matchAt(lower: string, p: number): string | undefined {
     const n = lower.length;
     const c0 = lower.charCodeAt(p);
     if (this.first[c0] === 0) return undefined;
-    if (this.short[c0] === 0 && p + 2 < n) {
-      const h = tripleHash(c0, lower.charCodeAt(p + 1), lower.charCodeAt(p + 2));
-      if ((this.triples[h >> 3] & (1 << (h & 7))) === 0) return undefined;
-    }
+    if (this.short[c0] === 0 && p + 3 < n && !this.beginsEntry(c0, lower.charCodeAt(p + 1), lower.charCodeAt(p + 2), lower.charCodeAt(p + 3))) return undefined;
     let node = 0;
     for (let q = p; q < n; q++) {
       node = this.child(node, lower.charCodeAt(q));
@@ -175,7 +186,11 @@ export class BadWordList {
   }
 }
 
-const tripleHash = (a: number, b: number, c: number): number => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35)) >>> 16;
+/** Three units' five low bits each (15 bits), and with a fourth unit's xored in after a shift (16 bits). */
+const fold3 = (a: number, b: number, c: number): number => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
+const fold4 = (f3: number, d: number): number => (f3 << 1) ^ (d & 31);
+const setBit = (bits: Uint8Array, i: number): void => void (bits[i >> 3] |= 1 << (i & 7));
+const hasBit = (bits: Uint8Array, i: number): boolean => (bits[i >> 3] & (1 << (i & 7))) !== 0;
 
 function listDir(): string {
   const dir = path.join(packageRoot, 'models', 'ldnoobw');

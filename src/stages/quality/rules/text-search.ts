@@ -156,13 +156,12 @@ export class TextSearchKernel {
       header: 64,
       first: 8192,
       short: 8192,
-      triples: 8192,
       keys: 4 * cap,
       units: 4 * cap,
       children: 4 * cap,
       endIds: 4 * list.endIds.length,
-      short3: 4096,
-      prefix4: 8192,
+      short3: list.short3.length,
+      prefix4: list.prefix4.length,
     });
     if (end > this.listsEnd) {
       this.lists.set(list, -1);
@@ -171,23 +170,13 @@ export class TextSearchKernel {
     const buffer = this.buffer;
     new Uint8Array(buffer, at.first, 8192).set(bits(list.first));
     new Uint8Array(buffer, at.short, 8192).set(bits(list.short));
-    new Uint8Array(buffer, at.triples, 8192).set(list.triples);
     new Int32Array(buffer, at.keys, cap).set(list.keys);
     new Int32Array(buffer, at.units, cap).set(list.units);
     new Int32Array(buffer, at.children, cap).set(list.children);
     new Int32Array(buffer, at.endIds, list.endIds.length).set(list.endIds);
-    const short3 = new Uint8Array(buffer, at.short3, 4096);
-    const prefix4 = new Uint8Array(buffer, at.prefix4, 8192);
-    for (const entry of list.entries) {
-      if (entry.length < 3) continue;
-      const f = ((entry.charCodeAt(0) & 31) << 10) | ((entry.charCodeAt(1) & 31) << 5) | (entry.charCodeAt(2) & 31);
-      if (entry.length === 3) short3[f >> 3] |= 1 << (f & 7);
-      else {
-        const g = (f << 1) ^ (entry.charCodeAt(3) & 31);
-        prefix4[g >> 3] |= 1 << (g & 7);
-      }
-    }
-    new Int32Array(buffer, at.header, 10).set([at.first, at.short, at.triples, at.keys, at.units, at.children, list.mask, at.endIds, at.short3, at.prefix4]);
+    new Uint8Array(buffer, at.short3, list.short3.length).set(list.short3);
+    new Uint8Array(buffer, at.prefix4, list.prefix4.length).set(list.prefix4);
+    new Int32Array(buffer, at.header, 9).set([at.first, at.short, at.keys, at.units, at.children, list.mask, at.endIds, at.short3, at.prefix4]);
     const firstAscii = new Uint8Array(buffer, at.header + 48, 16);
     for (let c = 0; c < 0x80; c++) if (list.first[c]) firstAscii[c & 15] |= 1 << (c >> 4);
     this.nextList = end;

@@ -16,13 +16,10 @@
 ;; word character; 2: not lowercased alone, see above); lower, the lowercase of each unit (uint16);
 ;; pairs, a byte per code point of U+1F000-1FBFF (1: not a word character and lowercased to
 ;; itself, so its surrogate pair is searched here as two non-word units).
-;; A list (c4-badwords.ts, BadWordList) is a header of eight int32s: first and short (a bit per
-;; unit), triples (a bit per 16-bit hash of an entry's first three units), the trie's keys, units
-;; and children (open addressing, mask), per node the entry ending there (-1 for none), and two
-;; filters of the entries' beginnings, on units folded to their low five bits (`fold3`, `fold4`):
-;; short3, a bit per fold3 of a three-unit entry; prefix4, a bit per fold4 of the first four units
-;; of a longer one. At offset 48, `first` for ASCII as 16 bytes: byte `lo` holds bit `hi` for unit
-;; `hi * 16 + lo`.
+;; A list (c4-badwords.ts, BadWordList) is a header of int32 offsets: first and short (a bit per
+;; unit), the trie's keys, units and children (open addressing, and the mask), per node the entry
+;; ending there (-1 for none), short3 and prefix4 (BadWordList.beginsEntry's filters). At offset
+;; 48, `first` for ASCII as 16 bytes: byte `lo` holds bit `hi` for unit `hi * 16 + lo`.
 ;; Phrases (`contains`): an int32 count, then per phrase 64 bytes: its length (int32, 2 to 30)
 ;; and its units (lowercase ASCII, uint16).
 ;; Regenerate text-search-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
@@ -34,7 +31,6 @@
   ;; The list being searched (see `find`).
   (global $first (mut i32) (i32.const 0))
   (global $short (mut i32) (i32.const 0))
-  (global $triples (mut i32) (i32.const 0))
   (global $keys (mut i32) (i32.const 0))
   (global $units (mut i32) (i32.const 0))
   (global $children (mut i32) (i32.const 0))
@@ -83,10 +79,11 @@
 
 ;; matchAt: the entry that starts at `p` and ends at a word end (text[end] and beyond count as
   ;; non-word), or -1. The first unit must start an entry; unless an entry shorter than three units
-  ;; starts with it, the first three units' hash must be an entry's; then the trie is walked, and
-  ;; the first entry ending at a word end is the answer.
+  ;; starts with it and four units are left, they must pass BadWordList.beginsEntry's filters (one
+  ;; English word start in forty does); then the trie is walked, and the first entry ending at a
+  ;; word end is the answer.
   (func $matchAt (param $text i32) (param $p i32) (param $end i32) (result i32)
-    (local $c0 i32) (local $h i32) (local $node i32) (local $q i32) (local $u i32) (local $slot i32) (local $k i32) (local $id i32)
+    (local $c0 i32) (local $f i32) (local $node i32) (local $q i32) (local $u i32) (local $slot i32) (local $k i32) (local $id i32)
     (local.set $c0 (i32.load16_u (i32.add (global.get $lower) (i32.shl
                      (i32.load16_u (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1)))))
     (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $first) (i32.shr_u (local.get $c0) (i32.const 3))))
@@ -94,21 +91,27 @@
       (then (return (i32.const -1))))
     (if (i32.and (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $short) (i32.shr_u (local.get $c0) (i32.const 3))))
                                    (i32.shl (i32.const 1) (i32.and (local.get $c0) (i32.const 7)))))
-                 (i32.lt_u (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+                 (i32.lt_u (i32.add (local.get $p) (i32.const 3)) (local.get $end)))
       (then
-        (local.set $h (i32.shr_u
-          (i32.xor
-            (i32.xor (i32.mul (local.get $c0) (i32.const 0x9e3779b1))
-                     (i32.mul (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                                (i32.load16_u offset=2 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
-                              (i32.const 0x85ebca6b)))
-            (i32.mul (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                       (i32.load16_u offset=4 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
-                     (i32.const 0xc2b2ae35)))
-          (i32.const 16)))
-        (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $triples) (i32.shr_u (local.get $h) (i32.const 3))))
-                              (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7)))))
-          (then (return (i32.const -1))))))
+        ;; fold3 of the first three lowercase units (five low bits each), then fold4 with the fourth.
+        (local.set $f (i32.or (i32.or
+          (i32.shl (i32.and (local.get $c0) (i32.const 31)) (i32.const 10))
+          (i32.shl (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                     (i32.load16_u offset=2 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
+                   (i32.const 31)) (i32.const 5)))
+          (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                     (i32.load16_u offset=4 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
+                   (i32.const 31))))
+        (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $short3) (i32.shr_u (local.get $f) (i32.const 3))))
+                              (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))
+          (then
+            (local.set $f (i32.xor (i32.shl (local.get $f) (i32.const 1))
+              (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                         (i32.load16_u offset=6 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
+                       (i32.const 31))))
+            (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $prefix4) (i32.shr_u (local.get $f) (i32.const 3))))
+                                  (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))
+              (then (return (i32.const -1))))))))
     (local.set $q (local.get $p))
     (block $none
       (loop $walk
@@ -164,17 +167,16 @@
   ;; and the last units, go one at a time.
   (func (export "find") (param $list i32) (param $text i32) (param $start i32) (param $end i32) (result i32)
     (local $p i32) (local $id i32) (local $v0 v128) (local $v1 v128) (local $b v128) (local $low v128) (local $firstAscii v128)
-    (local $word i32) (local $cand i32) (local $q i32) (local $l0 i32) (local $l1 i32) (local $l2 i32) (local $l3 i32) (local $f i32)
+    (local $word i32) (local $cand i32) (local $q i32)
     (global.set $first (i32.load offset=0 (local.get $list)))
     (global.set $short (i32.load offset=4 (local.get $list)))
-    (global.set $triples (i32.load offset=8 (local.get $list)))
-    (global.set $keys (i32.load offset=12 (local.get $list)))
-    (global.set $units (i32.load offset=16 (local.get $list)))
-    (global.set $children (i32.load offset=20 (local.get $list)))
-    (global.set $mask (i32.load offset=24 (local.get $list)))
-    (global.set $ends (i32.load offset=28 (local.get $list)))
-    (global.set $short3 (i32.load offset=32 (local.get $list)))
-    (global.set $prefix4 (i32.load offset=36 (local.get $list)))
+    (global.set $keys (i32.load offset=8 (local.get $list)))
+    (global.set $units (i32.load offset=12 (local.get $list)))
+    (global.set $children (i32.load offset=16 (local.get $list)))
+    (global.set $mask (i32.load offset=20 (local.get $list)))
+    (global.set $ends (i32.load offset=24 (local.get $list)))
+    (global.set $short3 (i32.load offset=28 (local.get $list)))
+    (global.set $prefix4 (i32.load offset=32 (local.get $list)))
     (local.set $firstAscii (v128.load offset=48 (local.get $list)))
     (if (i32.eqz (call $plain (local.get $text) (local.get $start) (local.get $end))) (then (return (i32.const -2))))
     (global.set $prevWord (i32.const 0))
@@ -212,31 +214,6 @@
             (br_if $checked (i32.eqz (local.get $cand)))
             (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $cand))))
             (local.set $cand (i32.and (local.get $cand) (i32.sub (local.get $cand) (i32.const 1))))
-            ;; With four units to look at, matchAt can only find something when the first is a
-            ;; short entry's, or the three a three-unit entry's, or the four begin a longer one
-            ;; (one English word start in forty; the first three units alone let one in eight by).
-            (if (i32.lt_u (i32.add (local.get $q) (i32.const 3)) (local.get $end))
-              (then
-                (local.set $l0 (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                                 (i32.load16_u (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))))
-                (local.set $l1 (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                                 (i32.load16_u offset=2 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))))
-                (local.set $l2 (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                                 (i32.load16_u offset=4 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))))
-                (local.set $l3 (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                                 (i32.load16_u offset=6 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))))
-                ;; fold3 (15 bits) and fold4 (16 bits); an ASCII unit folds as its lowercase does.
-                (local.set $f (i32.or (i32.or (i32.shl (i32.and (local.get $l0) (i32.const 31)) (i32.const 10))
-                                              (i32.shl (i32.and (local.get $l1) (i32.const 31)) (i32.const 5)))
-                                      (i32.and (local.get $l2) (i32.const 31))))
-                (br_if $candidates (i32.eqz (i32.or (i32.or
-                  (i32.and (i32.load8_u (i32.add (global.get $short) (i32.shr_u (local.get $l0) (i32.const 3))))
-                           (i32.shl (i32.const 1) (i32.and (local.get $l0) (i32.const 7))))
-                  (i32.and (i32.load8_u (i32.add (global.get $short3) (i32.shr_u (local.get $f) (i32.const 3))))
-                           (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))
-                  (i32.and (i32.load8_u (i32.add (global.get $prefix4) (i32.shr_u
-                             (local.tee $f (i32.xor (i32.shl (local.get $f) (i32.const 1)) (i32.and (local.get $l3) (i32.const 31)))) (i32.const 3))))
-                           (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))))))
             (local.set $id (call $matchAt (local.get $text) (local.get $q) (local.get $end)))
             (if (i32.ge_s (local.get $id) (i32.const 0)) (then (return (local.get $id))))
             (br $candidates)))
