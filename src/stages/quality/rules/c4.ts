@@ -178,7 +178,7 @@ class KeptLines implements JoinedLines {
 
   /** Line `k`'s text. */
   line(text: string, k: number): string {
-    return this.edited.get(k)?.line ?? text.slice(this.starts[k], this.ends[k]);
+    return this.replaced(k) ?? text.slice(this.starts[k], this.ends[k]);
   }
 
   replaced(k: number): string | undefined {

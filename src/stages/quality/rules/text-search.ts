@@ -25,14 +25,14 @@ export const SEARCH_IN_JS = -2;
 /** The code points whose surrogate pairs the kernel reads (symbols and emoji). */
 const PAIRS_FROM = 0x1f000;
 const PAIRS = 3 * 1024;
-/** Room for the lists' tables: all of models/ldnoobw's lists take about 1.3 MB. */
-const LIST_BYTES = 1 << 21;
+/** Room for the bad-word lists' tables (all of models/ldnoobw's take about 1.3 MB) and the phrase sets, placed as first used. */
+const TABLE_BYTES = 1 << 21;
 
 const regions = {
   cls: 0x10000,
   lower: 0x20000,
   pairs: PAIRS,
-  lists: LIST_BYTES,
+  tables: TABLE_BYTES,
 };
 
 interface UnitTables {
@@ -84,8 +84,8 @@ export class TextSearchKernel {
   /** The list searched last and its header (most corpora use one list). */
   private lastList: BadWordList | undefined;
   private lastHeader = -1;
-  private nextList: number;
-  private readonly listsEnd: number;
+  private nextTable: number;
+  private readonly tablesEnd: number;
 
   /** Bytes it needs. */
   static bytes(): number {
@@ -106,8 +106,8 @@ export class TextSearchKernel {
     new Uint16Array(this.buffer, at.lower, t.lower.length).set(t.lower);
     new Uint8Array(this.buffer, at.pairs, t.pairs.length).set(t.pairs);
     exports.init(at.cls, at.lower, at.pairs);
-    this.nextList = at.lists;
-    this.listsEnd = at.lists + LIST_BYTES;
+    this.nextTable = at.tables;
+    this.tablesEnd = at.tables + TABLE_BYTES;
   }
 
   /**
@@ -137,22 +137,22 @@ export class TextSearchKernel {
   /** Copies a phrase set into the memory; returns where, or -1 when it does not fit or is not ASCII. */
   private placePhrases(phrases: readonly string[]): number {
     const usable = phrases.every((p) => p.length >= 2 && p.length <= 30 && /^[\x00-\x7f]*$/.test(p) && p === p.toLowerCase());
-    const { at, end } = layOut(this.nextList, { table: 4 + 64 * phrases.length });
-    if (!usable || end > this.listsEnd) return -1;
+    const { at, end } = layOut(this.nextTable, { table: 4 + 64 * phrases.length });
+    if (!usable || end > this.tablesEnd) return -1;
     const view = new DataView(this.buffer, at.table, 4 + 64 * phrases.length);
     view.setInt32(0, phrases.length, true);
     phrases.forEach((p, k) => {
       view.setInt32(4 + 64 * k, p.length, true);
       for (let i = 0; i < p.length; i++) view.setUint16(8 + 64 * k + 2 * i, p.charCodeAt(i), true);
     });
-    this.nextList = end;
+    this.nextTable = end;
     return at.table;
   }
 
   /** Copies a list's tables into the memory; returns its header, or -1 when they do not fit. */
   private place(list: BadWordList): number {
     const cap = list.keys.length;
-    const { at, end } = layOut(this.nextList, {
+    const { at, end } = layOut(this.nextTable, {
       header: 64,
       first: 8192,
       short: 8192,
@@ -163,7 +163,7 @@ export class TextSearchKernel {
       short3: list.short3.length,
       prefix4: list.prefix4.length,
     });
-    if (end > this.listsEnd) {
+    if (end > this.tablesEnd) {
       this.lists.set(list, -1);
       return -1;
     }
@@ -179,7 +179,7 @@ export class TextSearchKernel {
     new Int32Array(buffer, at.header, 9).set([at.first, at.short, at.keys, at.units, at.children, list.mask, at.endIds, at.short3, at.prefix4]);
     const firstAscii = new Uint8Array(buffer, at.header + 48, 16);
     for (let c = 0; c < 0x80; c++) if (list.first[c]) firstAscii[c & 15] |= 1 << (c >> 4);
-    this.nextList = end;
+    this.nextTable = end;
     this.lists.set(list, at.header);
     return at.header;
   }
