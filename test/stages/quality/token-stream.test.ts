@@ -219,20 +219,31 @@ test("Gopher repetition's word ids and n-gram classes in WebAssembly give the Ja
     texts.push(Array.from({ length: 5 + Math.floor(rnd() * 40) }, () => (rnd() < 0.5 ? pool[Math.floor(rnd() * pool.length)] : sentence())).join(rnd() < 0.5 ? ' ' : '\n'));
   }
   // Different words with the same hash (this process's seed; a birthday search): ids must come
-  // from comparing the words themselves. They differ only in their first eight units, which the
-  // kernel compares four at a time.
-  const seen = new Map<number, string>();
-  const colliding: string[] = [];
-  for (let i = 0; colliding.length < 4 && i < 2_000_000; i++) {
-    const w = `${((i * 2654435761) >>> 0).toString(36).padStart(8, '0')}xyz`;
-    const h = spanHash(w, 0, w.length);
-    const other = seen.get(h);
-    if (other !== undefined && other !== w) colliding.push(other, w);
-    else seen.set(h, w);
+  // from comparing the words themselves. The kernel compares a word's first eight units with two
+  // masked loads and the rest of a longer word four at a time: pairs that differ only in units
+  // 0-3 (four-unit words), 4-7 (eight units), 0-7 and 9-16 (of longer words).
+  const collide = (word: (i: number) => string): string[] => {
+    const seen = new Map<number, string>();
+    const pairs: string[] = [];
+    for (let i = 0; pairs.length < 4 && i < 3_000_000; i++) {
+      const w = word((i * 2654435761) >>> 0);
+      const h = spanHash(w, 0, w.length);
+      const other = seen.get(h);
+      if (other !== undefined && other !== w) pairs.push(other, w);
+      else seen.set(h, w);
+    }
+    assert.equal(pairs.length, 4);
+    return pairs;
+  };
+  const base36 = (i: number, units: number): string => i.toString(36).padStart(units, '0').slice(-units);
+  for (const [a, b, c, d] of [
+    collide((i) => base36(i, 4)),
+    collide((i) => `abcd${base36(i, 4)}`),
+    collide((i) => `${base36(i, 8)}xyz`),
+    collide((i) => `abcdefghi${base36(i, 8)}`),
+  ]) {
+    texts.push(`${a} ${b} ${a} ${b} ${a} ${c} ${d}. `.repeat(8), `${a} ${a} ${b}\n${b} ${a} ${a}\n`.repeat(5));
   }
-  assert.equal(colliding.length, 4);
-  const [a, b, c, d] = colliding;
-  texts.push(`${a} ${b} ${a} ${b} ${a} ${c} ${d}. `.repeat(8), `${a} ${a} ${b}\n${b} ${a} ${a}\n`.repeat(5));
   const signals = (ws: Workspace, text: string, afterC4: boolean): unknown => {
     let a = new TextAnalysis(text, ws.spacy, ws);
     if (afterC4) {

@@ -145,10 +145,9 @@ class NgramLevels {
   advance(): void {
     const n = ++this.n;
     if (this.kernel) {
-      this.activeCount = this.kernel.advance(n, this.count, this.activeCount);
+      this.activeCount = this.kernel.advance(n, this.activeCount);
       return;
     }
-    const last = this.count - n;
     const pairs = this.pairs!;
     pairs.reset(this.activeCount);
     const counts = this.classCounts;
@@ -156,9 +155,11 @@ class NgramLevels {
     const candClass = this.nextClass;
     let m = 0;
     let classes = 0;
-    for (let k = 0; k < this.activeCount; k++) {
+    // An n-gram that repeats has an (n-1)-gram suffix that repeats: only positions followed by an
+    // active one can stay active (and the last (n-1)-gram has no n-gram).
+    for (let k = 0; k + 1 < this.activeCount; k++) {
       const i = this.active[k];
-      if (i > last) break;
+      if (this.active[k + 1] !== i + 1) continue;
       const id = pairs.getOrAdd(this.activeClass[k], this.words[i + n - 1], classes);
       if (id === classes) counts[classes++] = 0;
       counts[id]++;

@@ -13,8 +13,8 @@ import { tableSize } from '../text/interner.js';
 import { WORD_IDS_KERNEL_WASM } from './word-ids-kernel.js';
 
 interface WordIdsExports {
-  intern(text: number, starts: number, ends: number, hashes: number, lengths: number, n: number, slots: number, mask: number, first: number, words: number, counts: number, cum: number, active: number, activeClass: number): number;
-  advance(n: number, count: number, activeCount: number, seed: number, table: number, mask: number, words: number, counts: number, active: number, activeClass: number, cand: number, candClass: number): number;
+  intern(text: number, starts: number, ends: number, hashes: number, lengths: number, n: number, slots: number, mask: number, slotBytes: number, words: number, counts: number, cum: number, active: number, activeClass: number): number;
+  advance(n: number, activeCount: number, seed: number, table: number, mask: number, tableBytes: number, words: number, counts: number, active: number, activeClass: number, cand: number, candClass: number): number;
   stats(text: number, starts: number, ends: number, hashes: number, lengths: number, flags: number, n: number, stop: number, pending: number, out: number): void;
 }
 
@@ -23,11 +23,10 @@ export const KERNEL_STOP_WORDS = { count: 32, length: 28 };
 
 const wordIdsKernel = new WasmKernel<WordIdsExports>(WORD_IDS_KERNEL_WASM);
 
-/** Its regions: the word and pair tables, then int32 arrays of one per token (`cum` one more). */
+/** Its regions: the word and pair tables (16-byte slots), then int32 arrays of one per token (`cum` one more). */
 const regions = (tokens: number) => ({
-  slots: 4 * tableSize(tokens),
-  pairs: 12 * tableSize(tokens),
-  first: 4 * tokens,
+  slots: 16 * tableSize(tokens),
+  pairs: 16 * tableSize(tokens),
   words: 4 * tokens,
   classCounts: 4 * tokens,
   active: 4 * tokens,
@@ -82,7 +81,7 @@ export class WordIdsKernel {
   intern(toks: TokenBuffer, textAt: number): number {
     const n = toks.count;
     const at = this.at;
-    return this.exports.intern(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, n, at.slots, tableSize(n) - 1, at.first, at.words, at.classCounts, at.cum, at.active, at.activeClass);
+    return this.exports.intern(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, n, at.slots, tableSize(n) - 1, 16 * tableSize(this.tokens), at.words, at.classCounts, at.cum, at.active, at.activeClass);
   }
 
   /**
@@ -109,8 +108,8 @@ export class WordIdsKernel {
   }
 
   /** NgramLevels.advance to level `n`: returns how many positions stay active. */
-  advance(n: number, count: number, activeCount: number): number {
+  advance(n: number, activeCount: number): number {
     const at = this.at;
-    return this.exports.advance(n, count, activeCount, HASH_SEED, at.pairs, tableSize(activeCount) - 1, at.words, at.classCounts, at.active, at.activeClass, at.cand, at.candClass);
+    return this.exports.advance(n, activeCount, HASH_SEED, at.pairs, tableSize(activeCount) - 1, 16 * tableSize(this.tokens), at.words, at.classCounts, at.active, at.activeClass, at.cand, at.candClass);
   }
 }
