@@ -220,8 +220,12 @@ test("Gopher repetition's word ids and n-gram classes in WebAssembly give the Ja
   }
   // Different words with the same hash (this process's seed; a birthday search): ids must come
   // from comparing the words themselves. The kernel compares a word's first eight units with two
-  // masked loads and the rest of a longer word four at a time: pairs that differ only in units
-  // 0-3 (four-unit words), 4-7 (eight units), 0-7 and 9-16 (of longer words).
+  // masked loads and the rest of a longer word four at a time, then its last four: pairs that
+  // differ only in units 0-2 (four-unit words), 5-7 (eight units), 0-2 and 14-16 (of longer
+  // words), 8-10 (of twelve: only the last four are compared after the first eight) and 9-11 (of
+  // twenty: neither the first eight nor the last four). The varying units
+  // are CJK letters (a token each way): over ASCII letters only, FNV-1a's short strings collide
+  // too rarely for some seeds.
   const collide = (word: (i: number) => string): string[] => {
     const seen = new Map<number, string>();
     const pairs: string[] = [];
@@ -235,12 +239,14 @@ test("Gopher repetition's word ids and n-gram classes in WebAssembly give the Ja
     assert.equal(pairs.length, 4);
     return pairs;
   };
-  const base36 = (i: number, units: number): string => i.toString(36).padStart(units, '0').slice(-units);
+  const wide = (i: number): string => String.fromCharCode(0x4e00 + (i & 0xfff), 0x4e00 + ((i >>> 12) & 0xfff), 0x4e00 + (i >>> 24));
   for (const [a, b, c, d] of [
-    collide((i) => base36(i, 4)),
-    collide((i) => `abcd${base36(i, 4)}`),
-    collide((i) => `${base36(i, 8)}xyz`),
-    collide((i) => `abcdefghi${base36(i, 8)}`),
+    collide((i) => `${wide(i)}x`),
+    collide((i) => `abcde${wide(i)}`),
+    collide((i) => `${wide(i)}abcdefgh`),
+    collide((i) => `abcdefghijklmn${wide(i)}`),
+    collide((i) => `abcdefgh${wide(i)}x`),
+    collide((i) => `abcdefghi${wide(i)}jklmnopq`),
   ]) {
     texts.push(`${a} ${b} ${a} ${b} ${a} ${c} ${d}. `.repeat(8), `${a} ${a} ${b}\n${b} ${a} ${a}\n`.repeat(5));
   }
