@@ -22,9 +22,10 @@
  * text (`chunk-cache.ts`), so a chunk like "said." costs the rules once. Every token leaves with
  * the facts the rule families need (`token-buffer.ts`). For whole texts that pass and the cache
  * replays run in WebAssembly (chunk-scan.wat), writing into token buffers kept in its memory
- * (`attach`); only chunks that need the rules or an exception come back here. The JavaScript loop
- * stays for parts of texts, texts over `KERNEL_TEXT_UNITS`, runtimes without WebAssembly and as
- * the reference the kernel is tested against.
+ * (`attach`); so do the commonest chunks that need a rule but only one outcome of it ("said.",
+ * "Reuters,", "1,250.5"; see the kernel); only chunks that need the rules or an exception come
+ * back here. The JavaScript loop stays for parts of texts, texts over `KERNEL_TEXT_UNITS`,
+ * runtimes without WebAssembly and as the reference the kernel is tested against.
  *
  * Known deviations from spaCy: its token cache (a string seen earlier is tokenized as it was then,
  * which only differs in contrived cases), special-case matches across whitespace, and URLs longer
@@ -92,9 +93,12 @@ const SCAN_SPACE = 1;
 const SCAN_LETTER = 2;
 const SCAN_DIGIT = 4;
 const SCAN_BREAK = 8;
+/** Only for chunk-scan.wat, which tokenizes numbers like "1,250.5" itself. */
+const SCAN_NUMBER = 16;
 const SCAN = new Uint8Array(0x10000);
 for (let c = 0; c < 0x10000; c++) {
-  SCAN[c] = (FLAGS[c] & F_SPACE ? SCAN_SPACE : 0) | (isAsciiLetter(c) ? SCAN_LETTER : 0) | (isDigit(c) ? SCAN_DIGIT : 0) | (LINE_BREAK.has(c) ? SCAN_BREAK : 0);
+  SCAN[c] = (FLAGS[c] & F_SPACE ? SCAN_SPACE : 0) | (isAsciiLetter(c) ? SCAN_LETTER : 0) | (isDigit(c) ? SCAN_DIGIT : 0) | (LINE_BREAK.has(c) ? SCAN_BREAK : 0) |
+    (isDigit(c) || c === 0x2c || c === 0x2e ? SCAN_NUMBER : 0);
 }
 
 interface ChunkScanExports {
@@ -263,6 +267,13 @@ export class SpacyEnglishTokenizer {
     this.cache = new ChunkCache({ buffer, offset: at.cache });
     exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache);
     const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap), textAt: at.text, placed: undefined };
+    // The facts of a ',' and a '.' token, for the "word," and "word." chunks the kernel splits itself.
+    const marks = new TokenBuffer(2);
+    marks.push(0, 1, 0);
+    marks.push(1, 2, 0);
+    marks.describe(',.', 0);
+    scan.state[13] = marks.flags[0];
+    scan.state[14] = marks.flags[1];
     this.scan = scan;
     buffers.forEach((buf, k) => {
       const region = at.regions + k * REGION_BYTES_PER_UNIT * cap;
