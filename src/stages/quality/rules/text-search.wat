@@ -238,24 +238,18 @@
         (br $units)))
     (i32.const 0))
 
-  ;; Sixteen units from text[at] as bytes, ASCII lowercased; units past ASCII become 0xff (no
-  ;; phrase unit), so a block that holds any is still searched right where it matters.
-  (func $lowBytes (param $text i32) (param $at i32) (result v128)
-    (local $b v128)
-    (local.set $b (i8x16.narrow_i16x8_u
-      (v128.load (i32.add (local.get $text) (i32.shl (local.get $at) (i32.const 1))))
-      (v128.load offset=16 (i32.add (local.get $text) (i32.shl (local.get $at) (i32.const 1))))))
-    (v128.or (local.get $b)
-      (v128.and (i8x16.lt_u (i8x16.sub (local.get $b) (i8x16.splat (i32.const 65))) (i8x16.splat (i32.const 26)))
-                (i8x16.splat (i32.const 0x20)))))
-
   ;; 1 when a phrase of the table at `phrases` may occur in the lowercased text[start, end): it
   ;; does, or the span is not `plain`; 0 when none does. Sixteen start positions at a time: a
   ;; position is a candidate for a phrase when the units there and at its last unit's place are
   ;; the phrase's first and last (SIMD compares); candidates are compared in full.
+  ;; Sixteen units at a time become bytes, ASCII lowercased; units past ASCII become 0xff (no
+  ;; phrase unit), so a block that holds any is still searched right where it matters. (Written
+  ;; out at both places: Node 20 does not inline WebAssembly calls, and one per phrase per block
+  ;; cost as much as the search.)
   (func (export "contains") (param $phrases i32) (param $text i32) (param $start i32) (param $end i32) (result i32)
     (local $count i32) (local $k i32) (local $rec i32) (local $len i32) (local $longest i32) (local $p i32) (local $q i32)
     (local $first v128) (local $cand i32) (local $bits i32)
+    (local $nb v128) (local $addr i32)
     (if (i32.eqz (call $plain (local.get $text) (local.get $start) (local.get $end))) (then (return (i32.const 1))))
     (local.set $count (i32.load (local.get $phrases)))
     (loop $lengths
@@ -270,14 +264,22 @@
     (block $blocks_done
       (loop $blocks
         (br_if $blocks_done (i32.gt_u (i32.add (i32.add (local.get $p) (i32.const 15)) (local.get $longest)) (local.get $end)))
-        (local.set $first (call $lowBytes (local.get $text) (local.get $p)))
+        (local.set $first (v128.or (local.tee $nb (i8x16.narrow_i16x8_u
+              (v128.load (local.tee $addr (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))))
+              (v128.load offset=16 (local.get $addr))))
+            (v128.and (i8x16.lt_u (i8x16.sub (local.get $nb) (i8x16.splat (i32.const 65))) (i8x16.splat (i32.const 26)))
+                      (i8x16.splat (i32.const 0x20)))))
         (local.set $k (i32.const 0))
         (loop $each
           (local.set $rec (i32.add (i32.add (local.get $phrases) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6))))
           (local.set $len (i32.load (local.get $rec)))
           (local.set $cand (i8x16.bitmask (v128.and
             (i8x16.eq (local.get $first) (i8x16.splat (i32.load16_u offset=4 (local.get $rec))))
-            (i8x16.eq (call $lowBytes (local.get $text) (i32.add (local.get $p) (i32.sub (local.get $len) (i32.const 1))))
+            (i8x16.eq (v128.or (local.tee $nb (i8x16.narrow_i16x8_u
+              (v128.load (local.tee $addr (i32.add (local.get $text) (i32.shl (i32.add (local.get $p) (i32.sub (local.get $len) (i32.const 1))) (i32.const 1)))))
+              (v128.load offset=16 (local.get $addr))))
+            (v128.and (i8x16.lt_u (i8x16.sub (local.get $nb) (i8x16.splat (i32.const 65))) (i8x16.splat (i32.const 26)))
+                      (i8x16.splat (i32.const 0x20))))
                       (i8x16.splat (i32.load16_u offset=2 (i32.add (local.get $rec) (i32.shl (local.get $len) (i32.const 1)))))))))
           (block $checked
             (loop $candidates
