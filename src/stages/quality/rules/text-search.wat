@@ -38,8 +38,6 @@
   (global $ends (mut i32) (i32.const 0))
   (global $short3 (mut i32) (i32.const 0))
   (global $prefix4 (mut i32) (i32.const 0))
-  ;; Whether the unit before the next one searched is a word character.
-  (global $prevWord (mut i32) (i32.const 0))
 
   (func (export "init") (param $c i32) (param $l i32) (param $p i32)
     (global.set $cls (local.get $c))
@@ -77,41 +75,11 @@
       (br_if $units (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $cls) (local.get $c))) (i32.const 2)))))
     (i32.const 0))
 
-;; matchAt: the entry that starts at `p` and ends at a word end (text[end] and beyond count as
-  ;; non-word), or -1. The first unit must start an entry; unless an entry shorter than three units
-  ;; starts with it and four units are left, they must pass BadWordList.beginsEntry's filters (one
-  ;; English word start in forty does); then the trie is walked, and the first entry ending at a
+;; walk: the entry that starts at `p` and ends at a word end (text[end] and beyond count as
+  ;; non-word), or -1: the trie is walked over the lowercased units, and the first entry ending at a
   ;; word end is the answer.
-  (func $matchAt (param $text i32) (param $p i32) (param $end i32) (result i32)
-    (local $c0 i32) (local $f i32) (local $node i32) (local $q i32) (local $u i32) (local $slot i32) (local $k i32) (local $id i32)
-    (local.set $c0 (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                     (i32.load16_u (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1)))))
-    (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $first) (i32.shr_u (local.get $c0) (i32.const 3))))
-                          (i32.shl (i32.const 1) (i32.and (local.get $c0) (i32.const 7)))))
-      (then (return (i32.const -1))))
-    (if (i32.and (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $short) (i32.shr_u (local.get $c0) (i32.const 3))))
-                                   (i32.shl (i32.const 1) (i32.and (local.get $c0) (i32.const 7)))))
-                 (i32.lt_u (i32.add (local.get $p) (i32.const 3)) (local.get $end)))
-      (then
-        ;; fold3 of the first three lowercase units (five low bits each), then fold4 with the fourth.
-        (local.set $f (i32.or (i32.or
-          (i32.shl (i32.and (local.get $c0) (i32.const 31)) (i32.const 10))
-          (i32.shl (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                     (i32.load16_u offset=2 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
-                   (i32.const 31)) (i32.const 5)))
-          (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                     (i32.load16_u offset=4 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
-                   (i32.const 31))))
-        (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $short3) (i32.shr_u (local.get $f) (i32.const 3))))
-                              (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))
-          (then
-            (local.set $f (i32.xor (i32.shl (local.get $f) (i32.const 1))
-              (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
-                         (i32.load16_u offset=6 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 1))))
-                       (i32.const 31))))
-            (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $prefix4) (i32.shr_u (local.get $f) (i32.const 3))))
-                                  (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))
-              (then (return (i32.const -1))))))))
+  (func $walk (param $text i32) (param $p i32) (param $end i32) (result i32)
+    (local $node i32) (local $q i32) (local $u i32) (local $slot i32) (local $k i32) (local $id i32)
     (local.set $q (local.get $p))
     (block $none
       (loop $walk
@@ -141,33 +109,20 @@
         (br $walk)))
     (i32.const -1))
 
-  ;; Units [p, to) one at a time (findBounded's loop): matchAt where the unit before is not a word
-  ;; character. Returns the entry found, or -1.
-  (func $units (param $text i32) (param $p i32) (param $to i32) (param $end i32) (result i32)
-    (local $id i32)
-    (block $done
-      (loop $unit
-        (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
-        (if (i32.eqz (global.get $prevWord))
-          (then
-            (local.set $id (call $matchAt (local.get $text) (local.get $p) (local.get $end)))
-            (if (i32.ge_s (local.get $id) (i32.const 0)) (then (return (local.get $id))))))
-        (global.set $prevWord (i32.and (i32.load8_u (i32.add (global.get $cls)
-                                         (i32.load16_u (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1))))))
-                                       (i32.const 1)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $unit)))
-    (i32.const -1))
-
   ;; The first entry found in text[start, end) at a word start and ending at a word end (the
   ;; span's ends count as non-word neighbours), or -1; -2 when the span is not `plain` (JavaScript
-  ;; searches it). ASCII text goes sixteen units at a time: SIMD lowercases them, finds the word
-  ;; characters and the units that start some entry, and matchAt runs only where such a unit follows
-  ;; a non-word one (a word start, about one unit in six), without a branch per unit. Other blocks,
-  ;; and the last units, go one at a time.
+  ;; searches it). Sixteen units at a time: the word characters and the candidates, units that
+  ;; start some entry right after a non-word unit (a word start, about one unit in six), as bit
+  ;; masks: with SIMD for ASCII blocks (lowercased, then looked up in the list's ASCII first-unit
+  ;; table), unit by unit for other blocks and the last units. Each candidate must pass
+  ;; BadWordList.beginsEntry's filters (unless an entry shorter than three units starts with its
+  ;; unit, or fewer than four units are left: one English word start in forty does) before the
+  ;; trie is walked. No branch per unit, and no call per candidate (Node 20 does not inline
+  ;; WebAssembly calls).
   (func (export "find") (param $list i32) (param $text i32) (param $start i32) (param $end i32) (result i32)
     (local $p i32) (local $id i32) (local $v0 v128) (local $v1 v128) (local $b v128) (local $low v128) (local $firstAscii v128)
-    (local $word i32) (local $cand i32) (local $q i32)
+    (local $word i32) (local $cand i32) (local $q i32) (local $m i32) (local $i i32) (local $c i32) (local $prevWord i32)
+    (local $c0 i32) (local $f i32)
     (global.set $first (i32.load offset=0 (local.get $list)))
     (global.set $short (i32.load offset=4 (local.get $list)))
     (global.set $keys (i32.load offset=8 (local.get $list)))
@@ -179,48 +134,87 @@
     (global.set $prefix4 (i32.load offset=32 (local.get $list)))
     (local.set $firstAscii (v128.load offset=48 (local.get $list)))
     (if (i32.eqz (call $plain (local.get $text) (local.get $start) (local.get $end))) (then (return (i32.const -2))))
-    (global.set $prevWord (i32.const 0))
     (local.set $p (local.get $start))
-    (block $tail
+    (block $done
       (loop $blocks
-        (br_if $tail (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-        (local.set $v0 (v128.load (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))))
-        (local.set $v1 (v128.load offset=16 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))))
-        (if (v128.any_true (v128.and (v128.or (local.get $v0) (local.get $v1)) (i16x8.splat (i32.const 0xff80))))
-          (then
-            (local.set $id (call $units (local.get $text) (local.get $p) (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
-            (if (i32.ge_s (local.get $id) (i32.const 0)) (then (return (local.get $id))))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
-            (br $blocks)))
-        (local.set $b (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v1)))
-        ;; Lowercase: 'A'-'Z' + 32.
-        (local.set $low (v128.or (local.get $b)
-          (v128.and (i8x16.lt_u (i8x16.sub (local.get $b) (i8x16.splat (i32.const 65))) (i8x16.splat (i32.const 26)))
-                    (i8x16.splat (i32.const 0x20)))))
-        ;; Word characters: letters, digits, '_'.
-        (local.set $word (i8x16.bitmask (v128.or (v128.or
-          (i8x16.lt_u (i8x16.sub (local.get $low) (i8x16.splat (i32.const 97))) (i8x16.splat (i32.const 26)))
-          (i8x16.lt_u (i8x16.sub (local.get $b) (i8x16.splat (i32.const 48))) (i8x16.splat (i32.const 10))))
-          (i8x16.eq (local.get $b) (i8x16.splat (i32.const 95))))))
-        ;; Units after a non-word unit that start some entry.
-        (local.set $cand (i32.and
-          (i32.xor (i32.or (i32.shl (local.get $word) (i32.const 1)) (global.get $prevWord)) (i32.const 0xffff))
-          (i8x16.bitmask (i8x16.ne
-            (v128.and (i8x16.swizzle (local.get $firstAscii) (v128.and (local.get $low) (i8x16.splat (i32.const 15))))
-                      (i8x16.swizzle (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0) (i8x16.shr_u (local.get $low) (i32.const 4))))
-            (v128.const i64x2 0 0)))))
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; Units in this block.
+        (local.set $m (select (i32.const 16) (i32.sub (local.get $end) (local.get $p))
+                              (i32.le_u (i32.add (local.get $p) (i32.const 16)) (local.get $end))))
+        (block $masked
+          (if (i32.eq (local.get $m) (i32.const 16))
+            (then
+              (local.set $v0 (v128.load (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))))
+              (local.set $v1 (v128.load offset=16 (i32.add (local.get $text) (i32.shl (local.get $p) (i32.const 1)))))
+              (if (i32.eqz (v128.any_true (v128.and (v128.or (local.get $v0) (local.get $v1)) (i16x8.splat (i32.const 0xff80)))))
+                (then
+                  (local.set $b (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v1)))
+                  ;; Lowercase: 'A'-'Z' + 32.
+                  (local.set $low (v128.or (local.get $b)
+                    (v128.and (i8x16.lt_u (i8x16.sub (local.get $b) (i8x16.splat (i32.const 65))) (i8x16.splat (i32.const 26)))
+                              (i8x16.splat (i32.const 0x20)))))
+                  ;; Word characters: letters, digits, '_'.
+                  (local.set $word (i8x16.bitmask (v128.or (v128.or
+                    (i8x16.lt_u (i8x16.sub (local.get $low) (i8x16.splat (i32.const 97))) (i8x16.splat (i32.const 26)))
+                    (i8x16.lt_u (i8x16.sub (local.get $b) (i8x16.splat (i32.const 48))) (i8x16.splat (i32.const 10))))
+                    (i8x16.eq (local.get $b) (i8x16.splat (i32.const 95))))))
+                  ;; Units that start some entry.
+                  (local.set $cand (i8x16.bitmask (i8x16.ne
+                    (v128.and (i8x16.swizzle (local.get $firstAscii) (v128.and (local.get $low) (i8x16.splat (i32.const 15))))
+                              (i8x16.swizzle (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0) (i8x16.shr_u (local.get $low) (i32.const 4))))
+                    (v128.const i64x2 0 0))))
+                  (br $masked)))))
+          ;; Unit by unit: a word character per `cls`, an entry start per the list's `first` bits.
+          (local.set $word (i32.const 0))
+          (local.set $cand (i32.const 0))
+          (local.set $i (i32.const 0))
+          (loop $unit
+            (local.set $c (i32.load16_u (i32.add (local.get $text) (i32.shl (i32.add (local.get $p) (local.get $i)) (i32.const 1)))))
+            (local.set $word (i32.or (local.get $word)
+              (i32.shl (i32.and (i32.load8_u (i32.add (global.get $cls) (local.get $c))) (i32.const 1)) (local.get $i))))
+            (local.set $c (i32.load16_u (i32.add (global.get $lower) (i32.shl (local.get $c) (i32.const 1)))))
+            (local.set $cand (i32.or (local.get $cand)
+              (i32.shl (i32.and (i32.shr_u (i32.load8_u (i32.add (global.get $first) (i32.shr_u (local.get $c) (i32.const 3))))
+                                           (i32.and (local.get $c) (i32.const 7)))
+                                (i32.const 1))
+                       (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $unit (i32.lt_u (local.get $i) (local.get $m)))))
+        ;; Only after a non-word unit.
+        (local.set $cand (i32.and (local.get $cand)
+          (i32.xor (i32.or (i32.shl (local.get $word) (i32.const 1)) (local.get $prevWord)) (i32.const 0xffff))))
         (block $checked
           (loop $candidates
             (br_if $checked (i32.eqz (local.get $cand)))
             (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $cand))))
             (local.set $cand (i32.and (local.get $cand) (i32.sub (local.get $cand) (i32.const 1))))
-            (local.set $id (call $matchAt (local.get $text) (local.get $q) (local.get $end)))
+            (local.set $c0 (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                     (i32.load16_u offset=0 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))))
+            (if (i32.and (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $short) (i32.shr_u (local.get $c0) (i32.const 3))))
+                                           (i32.shl (i32.const 1) (i32.and (local.get $c0) (i32.const 7)))))
+                         (i32.lt_u (i32.add (local.get $q) (i32.const 3)) (local.get $end)))
+              (then
+                ;; fold3 of the first three lowercase units (five low bits each), then fold4 with the fourth.
+                (local.set $f (i32.or (i32.or
+                  (i32.shl (i32.and (local.get $c0) (i32.const 31)) (i32.const 10))
+                  (i32.shl (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                     (i32.load16_u offset=2 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))) (i32.const 31)) (i32.const 5)))
+                  (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                     (i32.load16_u offset=4 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))) (i32.const 31))))
+                (if (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $short3) (i32.shr_u (local.get $f) (i32.const 3))))
+                                      (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7)))))
+                  (then
+                    (local.set $f (i32.xor (i32.shl (local.get $f) (i32.const 1)) (i32.and (i32.load16_u (i32.add (global.get $lower) (i32.shl
+                     (i32.load16_u offset=6 (i32.add (local.get $text) (i32.shl (local.get $q) (i32.const 1)))) (i32.const 1)))) (i32.const 31))))
+                    (br_if $candidates (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $prefix4) (i32.shr_u (local.get $f) (i32.const 3))))
+                                                         (i32.shl (i32.const 1) (i32.and (local.get $f) (i32.const 7))))))))))
+            (local.set $id (call $walk (local.get $text) (local.get $q) (local.get $end)))
             (if (i32.ge_s (local.get $id) (i32.const 0)) (then (return (local.get $id))))
             (br $candidates)))
-        (global.set $prevWord (i32.shr_u (local.get $word) (i32.const 15)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $prevWord (i32.and (i32.shr_u (local.get $word) (i32.sub (local.get $m) (i32.const 1))) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (local.get $m)))
         (br $blocks)))
-    (call $units (local.get $text) (local.get $p) (local.get $end) (local.get $end)))
+    (i32.const -1))
 
   ;; Whether phrase `k` of the table at `phrases` occurs at text[q..] (q + its length <= end).
   (func $phraseAt (param $phrases i32) (param $k i32) (param $text i32) (param $q i32) (result i32)
