@@ -43,6 +43,21 @@ export class StringTable {
     return this.strings.length;
   }
 
+  /**
+   * The table as [hash, 1] pairs per slot ([0, 0] for an empty one; a slot is `hash & (pairs - 1)`,
+   * then the next ones): for a WebAssembly kernel that tells the strings' hashes from others
+   * exactly, where `bits` only rules most out.
+   */
+  hashSlots(): Int32Array<ArrayBuffer> {
+    const pairs = new Int32Array(2 * this.slots.length);
+    this.slots.forEach((entry, slot) => {
+      if (entry === 0) return;
+      pairs[2 * slot] = this.hashes[entry - 1];
+      pairs[2 * slot + 1] = 1;
+    });
+    return pairs;
+  }
+
   /** The `spanHash` of string `id`. */
   hashOf(id: number): number {
     return this.hashes[id];

@@ -2,7 +2,7 @@
 ;; writing straight into a token buffer's arrays in this module's memory: whitespace runs (their
 ;; `\n`s recorded, other line breaks noted), whitespace-free chunks (recorded), and the tokens of
 ;; the chunks that need no rule: ASCII digits only, or ASCII letters only when no tokenizer
-;; exception can match (the exceptions' hash bits). Each token's hash is the same `spanHash`
+;; exception can match (the exceptions' hashes). Each token's hash is the same `spanHash`
 ;; (seeded FNV-1a over units, the length folded in) and its flags the same as JavaScript gives.
 ;;
 ;; Two shapes of other chunks are tokenized here too, when neither the chunk nor (for the first)
@@ -20,7 +20,8 @@
 ;; the chunk. `run` returns 0 when the text is done.
 ;;
 ;; Layout (byte offsets, set by `init`): scan (a byte per UTF-16 unit: 1 Python whitespace, 2 ASCII
-;; letter, 4 ASCII digit, 8 line break, 16 ASCII digit, '.' or ','), bits (8 KB: the exceptions' hash bits), state (int32s
+;; letter, 4 ASCII digit, 8 line break, 16 ASCII digit, '.' or ','), bits (8 KB: the exceptions' hash bits),
+;; exact (their hashes, see `$exception`), state (int32s
 ;; below), the chunk cache, text (UTF-16 units), and per token buffer (at `region`, for up to `cap` units of text):
 ;; starts, ends, hashes, lengths, chunk starts, chunk ends, newlines (int32 x cap each), then
 ;; whitespace-before and flags (a byte x cap each).
@@ -38,15 +39,33 @@
   (global $cap (mut i32) (i32.const 0))
   (global $seed (mut i32) (i32.const 0))
   (global $cache (mut i32) (i32.const 0))
+  (global $exact (mut i32) (i32.const 0))
+  (global $exactMask (mut i32) (i32.const 0))
 
-  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32) (param $cc i32)
+  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32) (param $cc i32) (param $ex i32) (param $exMask i32)
     (global.set $scan (local.get $s))
     (global.set $bits (local.get $b))
     (global.set $state (local.get $st))
     (global.set $text (local.get $t))
     (global.set $cap (local.get $c))
     (global.set $seed (local.get $seed))
-    (global.set $cache (local.get $cc)))
+    (global.set $cache (local.get $cc))
+    (global.set $exact (local.get $ex))
+    (global.set $exactMask (local.get $exMask)))
+
+  ;; Whether some exception's hash is `h` exactly (the table of [hash, 1] pairs at `exact`, see
+  ;; StringTable.hashSlots): asked only when its bit is set, which a frequent word can share with
+  ;; an exception ("to" and "said" did under some seeds, sending 65,000 chunks a pass to JavaScript).
+  (func $exception (param $h i32) (result i32)
+    (local $slot i32) (local $at i32)
+    (local.set $slot (i32.and (local.get $h) (global.get $exactMask)))
+    (loop $probe
+      (local.set $at (i32.add (global.get $exact) (i32.shl (local.get $slot) (i32.const 3))))
+      (if (i32.eqz (i32.load offset=4 (local.get $at))) (then (return (i32.const 0))))
+      (if (i32.eq (i32.load (local.get $at)) (local.get $h)) (then (return (i32.const 1))))
+      (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $exactMask)))
+      (br $probe))
+    (unreachable))
 
   (func (export "run") (result i32)
     (local $len i32) (local $pos i32) (local $ws i32) (local $count i32) (local $chunks i32)
@@ -132,14 +151,16 @@
           (else
             (if (i32.and (local.get $kinds) (i32.const 2))
               (then
-                (if (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hash) (i32.const 3)) (i32.const 8191))))
+                (if (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hash) (i32.const 3)) (i32.const 8191))))
                              (i32.shl (i32.const 1) (i32.and (local.get $hash) (i32.const 7))))
+                  (then (call $exception (local.get $hash))) (else (i32.const 0)))
                   (then (local.set $stop (i32.const 1)))
                   (else (local.set $flags (i32.const 3)))))
               (else
                 ;; The two shapes tokenized here (see the top), when the chunk cannot be an exception.
-                (if (i32.and (i32.ge_u (local.get $n) (i32.const 2)) (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hash) (i32.const 3)) (i32.const 8191))))
-                             (i32.shl (i32.const 1) (i32.and (local.get $hash) (i32.const 7))))))
+                (if (i32.and (i32.ge_u (local.get $n) (i32.const 2)) (i32.eqz (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hash) (i32.const 3)) (i32.const 8191))))
+                             (i32.shl (i32.const 1) (i32.and (local.get $hash) (i32.const 7))))
+                  (then (call $exception (local.get $hash))) (else (i32.const 0)))))
                   (then
                     (local.set $last (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))))
                     (if (i32.and (local.get $kinds) (i32.const 16))
@@ -169,8 +190,9 @@
                         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
                         (local.set $hprev (i32.mul (i32.xor (local.get $hprev) (local.get $n)) (i32.const 0x85ebca6b)))
                         (local.set $hprev (i32.xor (local.get $hprev) (i32.shr_u (local.get $hprev) (i32.const 15))))
-                        (local.set $ok (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hprev) (i32.const 3)) (i32.const 8191))))
-                             (i32.shl (i32.const 1) (i32.and (local.get $hprev) (i32.const 7))))))
+                        (local.set $ok (i32.eqz (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hprev) (i32.const 3)) (i32.const 8191))))
+                             (i32.shl (i32.const 1) (i32.and (local.get $hprev) (i32.const 7))))
+                  (then (call $exception (local.get $hprev))) (else (i32.const 0)))))
                         (if (i32.and (i32.eq (local.get $last) (i32.const 46)) (i32.ne (i32.and (local.get $kprev) (i32.const 2)) (i32.const 0)))
                           (then
                             (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 2)) (i32.const 1)))))

@@ -103,7 +103,7 @@ for (let c = 0; c < 0x10000; c++) {
 
 interface ChunkScanExports {
   memory: WasmMemory;
-  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number, chunkCache: number): void;
+  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number, chunkCache: number, exceptions: number, exceptionsMask: number): void;
   run(): number;
 }
 
@@ -247,11 +247,13 @@ export class SpacyEnglishTokenizer {
     const exports = chunkScanKernel.instantiate();
     if (!exports) return undefined;
     const cap = KERNEL_TEXT_UNITS;
-    // Layout (see chunk-scan.wat): scan table, exception bits, state, chunk cache, text, a region
-    // per buffer (REGION_BYTES_PER_UNIT bytes per unit of text), then the other kernels' scratch.
+    // Layout (see chunk-scan.wat): scan table, exception bits and hashes, state, chunk cache, text,
+    // a region per buffer (REGION_BYTES_PER_UNIT bytes per unit of text), then the other kernels' scratch.
+    const exceptionHashes = this.specials.hashSlots();
     const { at, end } = layOut(0, {
       scan: 0x10000,
       bits: 8192,
+      exceptions: exceptionHashes.byteLength,
       state: 64,
       cache: CHUNK_CACHE_BYTES,
       text: 2 * cap,
@@ -263,9 +265,10 @@ export class SpacyEnglishTokenizer {
     const scanTable = new Uint8Array(buffer, at.scan, 0x10000);
     scanTable.set(SCAN);
     new Uint8Array(buffer, at.bits, 8192).set(this.specials.bits);
+    new Int32Array(buffer, at.exceptions, exceptionHashes.length).set(exceptionHashes);
     // The chunk cache moves into the kernel's memory (it is still empty: nothing was tokenized yet).
     this.cache = new ChunkCache({ buffer, offset: at.cache });
-    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache);
+    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache, at.exceptions, exceptionHashes.length / 2 - 1);
     const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap), textAt: at.text, placed: undefined };
     // The facts of a ',' and a '.' token, for the "word," and "word." chunks the kernel splits itself.
     const marks = new TokenBuffer(2);
