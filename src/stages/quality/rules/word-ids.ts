@@ -96,7 +96,7 @@ export class WordIdsKernel {
       const view = new DataView(buffer, at.stop, 4 + 64 * KERNEL_STOP_WORDS.count);
       view.setInt32(0, stopWords.length, true);
       stopWords.forEach((word, k) => {
-        pending[hashes[k] & 0xffff] = 1;
+        pending[hashes[k] & 0xffff]++;
         view.setInt32(4 + 64 * k, hashes[k], true);
         view.setInt32(8 + 64 * k, word.length, true);
         for (let i = 0; i < word.length; i++) view.setUint16(12 + 64 * k + 2 * i, word.charCodeAt(i), true);

@@ -14,7 +14,8 @@
 ;; over the same tokens, written at `out`: the tokens that are words (flag 1), their lengths summed,
 ;; the tokens with a letter (flag 2), and how many distinct stop words occur. The stop words are
 ;; at `stop`: an int32 count (at most 32), then per word 64 bytes: its hash, its length (at most
-;; 28 units) and its units; `pending` has a byte per low 16 bits of a hash, nonzero for theirs.
+;; 28 units) and its units; `pending` has a byte per low 16 bits of a hash: how many stop words
+;; not found yet have those bits (restored at the end).
 ;; Regenerate word-ids-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
 (module
   (import "env" "memory" (memory 1))
@@ -241,6 +242,10 @@
                           (then
                             (local.set $found (i32.or (local.get $found) (i32.shl (i32.const 1) (local.get $k))))
                             (local.set $distinct (i32.add (local.get $distinct) (i32.const 1)))
+                            ;; Later tokens with these hash bits skip the look-up unless another
+                            ;; stop word not found yet has them too (as StopWords.countIn does).
+                            (local.set $a (i32.add (local.get $pending) (i32.and (local.get $h) (i32.const 0xffff))))
+                            (i32.store8 (local.get $a) (i32.sub (i32.load8_u (local.get $a)) (i32.const 1)))
                             (br $looked)))
                         (br_if $differ (i32.ne (i32.load16_u (local.get $a)) (i32.load16_u (local.get $b))))
                         (local.set $a (i32.add (local.get $a) (i32.const 2)))
@@ -251,6 +256,18 @@
                 (br $words_loop)))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tokens)))
+    ;; Put back the counts of the words found.
+    (local.set $k (i32.const 0))
+    (block $restored
+      (loop $restore
+        (br_if $restored (i32.ge_u (local.get $k) (local.get $count)))
+        (if (i32.and (local.get $found) (i32.shl (i32.const 1) (local.get $k)))
+          (then
+            (local.set $a (i32.add (local.get $pending)
+              (i32.and (i32.load (i32.add (i32.add (local.get $stop) (i32.const 4)) (i32.shl (local.get $k) (i32.const 6)))) (i32.const 0xffff))))
+            (i32.store8 (local.get $a) (i32.add (i32.load8_u (local.get $a)) (i32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $restore)))
     (i32.store offset=0 (local.get $out) (local.get $words))
     (i32.store offset=4 (local.get $out) (local.get $chars))
     (i32.store offset=8 (local.get $out) (local.get $alpha))
