@@ -121,9 +121,12 @@ export function grow(array: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return next;
 }
 
-/** Slots for `expected` keys: a power of two at least twice as many (at least 256). */
+/**
+ * Slots for `expected` keys: a power of two at least twice as many (at least 16: a table is
+ * cleared, or its slots first touched, per document, and most documents need few).
+ */
 export function tableSize(expected: number): number {
-  let want = 1 << 8;
+  let want = 16;
   while (want < expected * 2) want *= 2;
   return want;
 }
