@@ -92,6 +92,21 @@ function assertSameTokens(a: TokenBuffer, b: TokenBuffer, label: string): void {
   assert.deepEqual(part(a.chunkStarts, a.chunkCount), part(b.chunkStarts, b.chunkCount), `${label}: chunk starts`);
   assert.deepEqual(part(a.chunkEnds, a.chunkCount), part(b.chunkEnds, b.chunkCount), `${label}: chunk ends`);
   assert.deepEqual(part(a.newlines, a.newlineCount), part(b.newlines, b.newlineCount), `${label}: newline positions`);
+  assert.deepEqual(part(a.newlineTokens, a.newlineCount), part(b.newlineTokens, b.newlineCount), `${label}: tokens before each newline`);
+  assert.deepEqual(part(a.newlineChunks, a.newlineCount), part(b.newlineChunks, b.newlineCount), `${label}: chunks before each newline`);
+  assert.equal(a.longestChunk, b.longestChunk, `${label}: longest chunk`);
+}
+
+/** Per newline, the tokens and chunks that end before it; the longest chunk: counted here. */
+function assertLineCounts(buf: TokenBuffer, label: string): void {
+  let longest = 0;
+  for (let c = 0; c < buf.chunkCount; c++) longest = Math.max(longest, buf.chunkEnds[c] - buf.chunkStarts[c]);
+  assert.equal(buf.longestChunk, longest, `${label}: longest chunk`);
+  for (let k = 0; k < buf.newlineCount; k++) {
+    const at = buf.newlines[k];
+    assert.equal(buf.newlineTokens[k], Array.from(buf.ends.subarray(0, buf.count)).filter((e) => e <= at).length, `${label}: tokens before newline ${k}`);
+    assert.equal(buf.newlineChunks[k], Array.from(buf.chunkEnds.subarray(0, buf.chunkCount)).filter((e) => e <= at).length, `${label}: chunks before newline ${k}`);
+  }
 }
 
 test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines its JavaScript loop gives", () => {
@@ -122,6 +137,7 @@ test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines it
     js.tokenize(text, reference);
     assertSameTokens(inKernel, reference, JSON.stringify(text.slice(0, 40)));
     assertFactsOf(text, inKernel, JSON.stringify(text.slice(0, 40)));
+    if (text.length < 10_000) assertLineCounts(reference, JSON.stringify(text.slice(0, 40)));
   }
   assert.equal(inKernel.starts, inKernel.storage!.starts, 'back in the storage after a long text');
   assert.equal(inKernel.newlines, inKernel.storage!.newlines, 'newlines back in the storage too');
@@ -204,6 +220,35 @@ test('lines and split("\\n") pieces come from the tokenizer\'s newlines, and equ
       assert.deepEqual(got(a.lines), lines, JSON.stringify(text));
     }
   }
+});
+
+test("C4 judges lines by the tokenizer's per-newline counts as by searching the tokens", () => {
+  const ws = new Workspace();
+  const c4 = new C4Quality(C4Config.parse({ min_sentences: null }));
+  const texts = [GOOD_TEXT, 'a\n\nb c d.\n', '  Lead [1] line with words here.\nshort\n\n  x y z.  \n', `${'w'.repeat(1200)} long word line.\nok line with words.`];
+  const rnd = random(29);
+  // Mostly without line breaks other than \n (with them, lines are not split("\n") pieces and
+  // C4 searches either way).
+  for (let i = 0; i < 200; i++) texts.push(randomText(rnd, Math.floor(rnd() * 100)).replace(/[\r\v\f\x1c-\x1e\x85\u2028\u2029]/g, i % 10 ? '\n' : '$&'));
+  let counted = 0;
+  for (const text of texts) {
+    const a = new TextAnalysis(text, ws.spacy, ws);
+    const toks = a.tokens;
+    if (toks.newlineCount > 0 && !toks.otherBreaks) counted++;
+    const run = (analysis: TextAnalysis): unknown => {
+      const out = new Outcome(true);
+      const result = c4.run(analysis, out);
+      return { signals: out.signals, counters: out.counters, text: result?.text };
+    };
+    const byCounts = run(a);
+    // The same tokens and chunks without the per-newline counts: C4 searches the tokens.
+    const searched = new TokenBuffer();
+    new SpacyEnglishTokenizer(undefined, 'js').tokenize(text, searched);
+    searched.newlineCount = -1;
+    const bySearch = run(new TextAnalysis(text, ws.spacy, ws, { count: searched.count, build: () => searched }));
+    assert.deepEqual(byCounts, bySearch, JSON.stringify(text.slice(0, 80)));
+  }
+  assert.ok(counted > 100, `${counted} texts counted`);
 });
 
 test('C4 edits: the kept lines\' tokens are the tokens of the edited text', () => {

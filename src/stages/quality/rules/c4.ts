@@ -253,6 +253,10 @@ export class C4Quality {
     const max = cfg.max_word_length;
     const byChunks = tokens.chunkCount >= 0 && perLine;
     const { chunkStarts: cs, chunkEnds: ce, chunkCount } = tokens;
+    // Line k is piece k of split("\n") (no other line breaks) and no word is too long: its words
+    // and tokens are those between newlines k-1 and k, counted by the tokenizer.
+    const { newlineTokens: nt, newlineChunks: nc, newlineCount } = tokens;
+    const counted = byChunks && newlineCount >= 0 && !tokens.otherBreaks && (max === null || tokens.longestChunk <= max);
     let sentences = 0;
     let cursor = 0;
     let chunk = 0;
@@ -287,7 +291,8 @@ export class C4Quality {
       // are exactly those words; without them (a segmenter), scan the line.
       let words = 0;
       let tooLong = false;
-      if (byChunks) {
+      if (counted) words = (k < newlineCount ? nc[k] : chunkCount) - (k === 0 ? 0 : nc[k - 1]);
+      else if (byChunks) {
         while (chunk < chunkCount && cs[chunk] < s) chunk++;
         for (; chunk < chunkCount && ce[chunk] <= e; chunk++) {
           words++;
@@ -350,11 +355,18 @@ export class C4Quality {
         sentences += countSentences(buf, 0, buf.count);
         kept.push(s, e, -1, -1, { line: edited, tokens: buf.copy() });
       } else {
-        let t = cursor;
-        while (t < tokens.count && tokens.starts[t] < s) t++;
-        let u = t;
-        while (u < tokens.count && tokens.ends[u] <= e) u++;
-        cursor = u;
+        let t: number;
+        let u: number;
+        if (counted) {
+          t = k === 0 ? 0 : nt[k - 1];
+          u = k < newlineCount ? nt[k] : tokens.count;
+        } else {
+          t = cursor;
+          while (t < tokens.count && tokens.starts[t] < s) t++;
+          u = t;
+          while (u < tokens.count && tokens.ends[u] <= e) u++;
+          cursor = u;
+        }
         sentences += countSentences(tokens, t, u);
         kept.push(s, e, t, u);
       }

@@ -23,12 +23,12 @@
 ;; letter, 4 ASCII digit, 8 line break, 16 ASCII digit, '.' or ','), bits (8 KB: the exceptions' hash bits),
 ;; exact (their hashes, see `$exception`), state (int32s
 ;; below), the chunk cache, text (UTF-16 units), and per token buffer (at `region`, for up to `cap` units of text):
-;; starts, ends, hashes, lengths, chunk starts, chunk ends, newlines (int32 x cap each), then
-;; whitespace-before and flags (a byte x cap each).
+;; starts, ends, hashes, lengths, chunk starts, chunk ends, newlines, and per newline the tokens and
+;; the chunks before it (int32 x cap each), then whitespace-before and flags (a byte x cap each).
 ;; State: 0 text length, 1 position, 2 whitespace before the next token, 3 tokens, 4 chunks,
 ;; 5 newlines, 6 other line breaks seen, 7 phase (0 start, 1 at a chunk, 2 after a chunk),
 ;; 8-11 the stopped chunk's kind, start, end and hash, 12 the token buffer's region, 13 and 14 the
-;; flags of a ',' and a '.' token (set once).
+;; flags of a ',' and a '.' token (set once), 15 the longest chunk's length.
 ;; Regenerate chunk-scan-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
 (module
   (memory (export "memory") 1)
@@ -73,7 +73,7 @@
     (local $c i32) (local $f i32) (local $kinds i32) (local $h i32) (local $start i32) (local $run i32)
     (local $n i32) (local $hash i32) (local $flags i32) (local $stop i32) (local $at i32)
     (local $rec i32) (local $k i32) (local $m i32) (local $t i32) (local $same i32) (local $tp i32) (local $rp i32) (local $i i32)
-    (local $kprev i32) (local $hprev i32) (local $last i32) (local $ok i32)
+    (local $kprev i32) (local $hprev i32) (local $last i32) (local $ok i32) (local $longest i32)
     (local.set $len (i32.load offset=0 (global.get $state)))
     (local.set $pos (i32.load offset=4 (global.get $state)))
     (local.set $ws (i32.load offset=8 (global.get $state)))
@@ -83,6 +83,7 @@
     (local.set $other (i32.load offset=24 (global.get $state)))
     (local.set $phase (i32.load offset=28 (global.get $state)))
     (local.set $region (i32.load offset=48 (global.get $state)))
+    (local.set $longest (i32.load offset=60 (global.get $state)))
     ;; Bytes of one int32 array of the region.
     (local.set $quarter (i32.shl (global.get $cap) (i32.const 2)))
     (block $done
@@ -103,9 +104,12 @@
                   (then
                     (if (i32.eq (local.get $c) (i32.const 10))
                       (then
-                        (i32.store (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 6)))
-                                            (i32.shl (local.get $newlines) (i32.const 2)))
-                                   (local.get $pos))
+                        (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 6)))
+                                                (i32.shl (local.get $newlines) (i32.const 2))))
+                        (i32.store (local.get $at) (local.get $pos))
+                        ;; The tokens and chunks before it.
+                        (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $count))
+                        (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (local.get $chunks))
                         (local.set $newlines (i32.add (local.get $newlines) (i32.const 1))))
                       (else (local.set $other (i32.const 1))))))
                 (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
@@ -139,6 +143,7 @@
         (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $pos))
         (local.set $chunks (i32.add (local.get $chunks) (i32.const 1)))
         (local.set $n (i32.sub (local.get $pos) (local.get $start)))
+        (local.set $longest (select (local.get $n) (local.get $longest) (i32.gt_u (local.get $n) (local.get $longest))))
         ;; finishHash(h, n)
         (local.set $hash (i32.mul (i32.xor (local.get $h) (local.get $n)) (i32.const 0x85ebca6b)))
         (local.set $hash (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 15))))
@@ -207,7 +212,7 @@
                             (i32.store (i32.add (local.get $at) (local.get $quarter)) (i32.sub (local.get $pos) (i32.const 1)))
                             (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (local.get $hprev))
                             (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (local.get $n))
-                            (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 7))) (local.get $count)))
+                            (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (local.get $count)))
                             (i32.store8 (local.get $at) (local.get $ws))
                             (i32.store8 (i32.add (local.get $at) (global.get $cap)) (select (i32.const 1) (i32.const 3) (i32.and (local.get $kprev) (i32.const 4))))
                             (local.set $count (i32.add (local.get $count) (i32.const 1)))
@@ -259,7 +264,7 @@
                                        (i32.load offset=56 (i32.add (local.get $rec) (i32.shl (local.get $k) (i32.const 3)))))
                             (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3)))
                                        (i32.and (i32.shr_u (local.get $t) (i32.const 16)) (i32.const 0xff)))
-                            (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 7))) (local.get $count)))
+                            (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (local.get $count)))
                             ;; Only the first token of the chunk has the whitespace before it.
                             (i32.store8 (local.get $at) (select (local.get $ws) (i32.const 0) (i32.eqz (local.get $k))))
                             (i32.store8 (i32.add (local.get $at) (global.get $cap)) (i32.shr_u (local.get $t) (i32.const 24)))
@@ -280,7 +285,7 @@
         (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $pos))
         (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (local.get $hash))
         (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (local.get $n))
-        (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 7))) (local.get $count)))
+        (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (local.get $count)))
         (i32.store8 (local.get $at) (local.get $ws))
         (i32.store8 (i32.add (local.get $at) (global.get $cap)) (local.get $flags))
         (local.set $count (i32.add (local.get $count) (i32.const 1)))
@@ -292,4 +297,5 @@
     (i32.store offset=20 (global.get $state) (local.get $newlines))
     (i32.store offset=24 (global.get $state) (local.get $other))
     (i32.store offset=28 (global.get $state) (local.get $phase))
+    (i32.store offset=60 (global.get $state) (local.get $longest))
     (local.get $stop)))

@@ -127,11 +127,11 @@ export interface KernelScratch {
 
 /**
  * Longest text chunk-scan.wat tokenizes (UTF-16 units); longer ones go through the JavaScript
- * loop. Each token buffer's storage takes REGION_BYTES_PER_UNIT bytes per unit (3.9 MB).
+ * loop. Each token buffer's storage takes REGION_BYTES_PER_UNIT bytes per unit (5 MB).
  */
 export const KERNEL_TEXT_UNITS = 1 << 17;
-/** A token buffer's storage per unit of text: seven int32 arrays and two byte arrays (chunk-scan.wat). */
-const REGION_BYTES_PER_UNIT = 7 * 4 + 2;
+/** A token buffer's storage per unit of text: nine int32 arrays and two byte arrays (chunk-scan.wat). */
+const REGION_BYTES_PER_UNIT = 9 * 4 + 2;
 
 /** Which code runs the tokenizer's main loop: chunk-scan.wat where it can (the default), or JavaScript. */
 export type TokenizerLoop = 'wasm' | 'js';
@@ -292,8 +292,10 @@ export class SpacyEnglishTokenizer {
         chunkStarts: ints(4),
         chunkEnds: ints(5),
         newlines: ints(6),
-        wsBefore: new Uint8Array(buffer, region + 28 * cap, cap),
-        flags: new Uint8Array(buffer, region + 29 * cap, cap),
+        newlineTokens: ints(7),
+        newlineChunks: ints(8),
+        wsBefore: new Uint8Array(buffer, region + 36 * cap, cap),
+        flags: new Uint8Array(buffer, region + 37 * cap, cap),
       };
       buf.reset();
       buf.useStorage(storage);
@@ -361,6 +363,7 @@ export class SpacyEnglishTokenizer {
     state.fill(0, 0, 12);
     state[0] = text.length;
     state[12] = storage.region;
+    state[15] = 0;
     while (scan.exports.run() !== 0) {
       out.count = state[3];
       if (state[8] === 1) this.tokenizeLetters(text, state[9], state[10], state[11], out, state[2]);
@@ -370,6 +373,7 @@ export class SpacyEnglishTokenizer {
     out.count = state[3];
     out.chunkCount = state[4];
     out.newlineCount = state[5];
+    out.longestChunk = state[15];
     out.otherBreaks = state[6] !== 0;
   }
 

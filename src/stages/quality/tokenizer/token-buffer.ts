@@ -62,6 +62,8 @@ export interface TokenStorage {
   chunkStarts: Int32Array<ArrayBuffer>;
   chunkEnds: Int32Array<ArrayBuffer>;
   newlines: Int32Array<ArrayBuffer>;
+  newlineTokens: Int32Array<ArrayBuffer>;
+  newlineChunks: Int32Array<ArrayBuffer>;
   wsBefore: Uint8Array<ArrayBuffer>;
   flags: Uint8Array<ArrayBuffer>;
 }
@@ -91,6 +93,11 @@ export class TokenBuffer {
    */
   newlineCount = -1;
   newlines = new Int32Array(256);
+  /** Per newline, the tokens and the chunks before it: a line's tokens and words without a search. */
+  newlineTokens = new Int32Array(256);
+  newlineChunks = new Int32Array(256);
+  /** The longest chunk's length in UTF-16 units, when chunks are recorded. */
+  longestChunk = 0;
   /** Whether the text has line breaks of `str.splitlines()` other than `\n` (when `newlineCount >= 0`). */
   otherBreaks = false;
 
@@ -111,6 +118,7 @@ export class TokenBuffer {
     this.count = 0;
     this.chunkCount = -1;
     this.newlineCount = -1;
+    this.longestChunk = 0;
     this.otherBreaks = false;
     // A text longer than the storage took arrays of its own (`grow`): back to the storage.
     if (this.storage && !this.inStorageArrays(this.storage)) this.useStorage(this.storage);
@@ -125,7 +133,7 @@ export class TokenBuffer {
   useStorage(storage: TokenStorage): void {
     this.storage = storage;
     ({ starts: this.starts, ends: this.ends, hashes: this.hashes, lengths: this.lengths, wsBefore: this.wsBefore, flags: this.flags } = storage);
-    ({ chunkStarts: this.chunkStarts, chunkEnds: this.chunkEnds, newlines: this.newlines } = storage);
+    ({ chunkStarts: this.chunkStarts, chunkEnds: this.chunkEnds, newlines: this.newlines, newlineTokens: this.newlineTokens, newlineChunks: this.newlineChunks } = storage);
   }
 
   /** Whether the kernel can write the tokens of a text of `length` units here: the buffer is empty and in its storage. */
@@ -140,7 +148,14 @@ export class TokenBuffer {
       this.otherBreaks = true;
       return;
     }
-    if (this.newlineCount === this.newlines.length) this.newlines = grown(this.newlines, this.newlineCount * 2);
+    if (this.newlineCount === this.newlines.length) {
+      const n = this.newlineCount * 2;
+      this.newlines = grown(this.newlines, n);
+      this.newlineTokens = grown(this.newlineTokens, n);
+      this.newlineChunks = grown(this.newlineChunks, n);
+    }
+    this.newlineTokens[this.newlineCount] = this.count;
+    this.newlineChunks[this.newlineCount] = this.chunkCount;
     this.newlines[this.newlineCount++] = i;
   }
 
@@ -159,6 +174,7 @@ export class TokenBuffer {
     }
     this.chunkStarts[this.chunkCount] = start;
     this.chunkEnds[this.chunkCount++] = end;
+    if (end - start > this.longestChunk) this.longestChunk = end - start;
   }
 
   /** Appends a token whose facts `describe` fills in later. */
