@@ -127,7 +127,7 @@
         (local.set $h (global.get $seed))
         (block $end_chunk
           (loop $chunk
-            (br_if $end_chunk (i32.ge_u (local.get $pos) (local.get $len)))
+            ;; (No bounds check: the text is followed by a space, see SpacyEnglishTokenizer.placeText.)
             (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $pos) (i32.const 1)))))
             (local.set $f (i32.load8_u (i32.add (global.get $scan) (local.get $c))))
             (br_if $end_chunk (i32.and (local.get $f) (i32.const 1)))

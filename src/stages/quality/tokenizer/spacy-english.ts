@@ -256,7 +256,8 @@ export class SpacyEnglishTokenizer {
       exceptions: exceptionHashes.byteLength,
       state: 64,
       cache: CHUNK_CACHE_BYTES,
-      text: 2 * cap,
+      // The text and a space after it (the kernel's chunk loop stops there without a bounds check).
+      text: 2 * cap + 2,
       regions: buffers.length * REGION_BYTES_PER_UNIT * cap,
       scratch: scratchBytes,
     });
@@ -269,7 +270,7 @@ export class SpacyEnglishTokenizer {
     // The chunk cache moves into the kernel's memory (it is still empty: nothing was tokenized yet).
     this.cache = new ChunkCache({ buffer, offset: at.cache });
     exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache, at.exceptions, exceptionHashes.length / 2 - 1);
-    const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap), textAt: at.text, placed: undefined };
+    const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap + 2), textAt: at.text, placed: undefined };
     // The facts of a ',' and a '.' token, for the "word," and "word." chunks the kernel splits itself.
     const marks = new TokenBuffer(2);
     marks.push(0, 1, 0);
@@ -312,6 +313,7 @@ export class SpacyEnglishTokenizer {
     if (!scan || text.length > KERNEL_TEXT_UNITS) return -1;
     if (scan.placed !== text) {
       scan.text.write(text, 0, 'utf16le');
+      scan.text.writeUInt16LE(0x20, 2 * text.length);
       scan.placed = text;
     }
     return scan.textAt;
