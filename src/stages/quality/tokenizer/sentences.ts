@@ -26,20 +26,19 @@ export function sentenceStarts(tokens: TokenBuffer, from: number, to: number): n
 function walkSentences(tokens: TokenBuffer, from: number, to: number, starts: number[] | null): number {
   let sentences = 1;
   starts?.push(from);
-  let seenFinal = false;
+  // 1 after a sentence-final token until the sentence ends. Written with arithmetic, not
+  // branches: whether a token ends a sentence cannot be predicted.
+  let seenFinal = 0;
   const { flags, wsBefore } = tokens;
   for (let t = from; t < to; t++) {
-    if (seenFinal && t > from && wsBefore[t]) {
-      sentences++;
-      starts?.push(t);
-      seenFinal = false;
-    }
+    // kind: 0 (a word), TOKEN_PUNCT or TOKEN_FINAL (never both).
     const kind = flags[t] & (TOKEN_FINAL | TOKEN_PUNCT);
-    if (seenFinal && kind === 0) {
-      sentences++;
-      starts?.push(t);
-      seenFinal = false;
-    } else if (kind === TOKEN_FINAL) seenFinal = true;
+    // A new sentence starts here after a final token: at whitespace, or at a word. (Not at the
+    // first token: nothing is seen before it.)
+    const start = seenFinal & (wsBefore[t] | ((kind - 1) >>> 31));
+    if (starts !== null && start) starts.push(t);
+    sentences += start;
+    seenFinal = (kind === TOKEN_FINAL ? 1 : 0) | (seenFinal & (start ^ 1));
   }
   return sentences;
 }
