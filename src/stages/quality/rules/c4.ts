@@ -182,7 +182,12 @@ class KeptLines implements JoinedLines {
   }
 
   replaced(k: number): string | undefined {
-    return this.edited.get(k)?.line;
+    return this.editedAt(k)?.line;
+  }
+
+  /** Line `k`'s edit, if it was edited (most documents have none: then no map look-up per line). */
+  editedAt(k: number): EditedLine | undefined {
+    return this.edited.size === 0 ? undefined : this.edited.get(k);
   }
 }
 
@@ -226,12 +231,12 @@ export class C4Quality {
     const sep = separator.charCodeAt(0);
     const pieces: string[] = [];
     for (let k = 0; k < kept.count; ) {
-      if (kept.edited.has(k)) {
+      if (kept.editedAt(k)) {
         pieces.push(kept.line(text, k++));
         continue;
       }
       let last = k;
-      while (last + 1 < kept.count && !kept.edited.has(last + 1) && kept.starts[last + 1] === kept.ends[last] + 1 && text.charCodeAt(kept.ends[last]) === sep) last++;
+      while (last + 1 < kept.count && !kept.editedAt(last + 1) && kept.starts[last + 1] === kept.ends[last] + 1 && text.charCodeAt(kept.ends[last]) === sep) last++;
       pieces.push(text.slice(kept.starts[k], kept.ends[last]));
       k = last + 1;
     }
@@ -398,7 +403,7 @@ export class C4Quality {
   private keptTokenCount(): number {
     const kept = this.kept;
     let n = 0;
-    for (let k = 0; k < kept.count; k++) n += kept.edited.get(k)?.tokens?.count ?? kept.to[k] - kept.from[k];
+    for (let k = 0; k < kept.count; k++) n += kept.editedAt(k)?.tokens?.count ?? kept.to[k] - kept.from[k];
     return n;
   }
 
@@ -414,7 +419,7 @@ export class C4Quality {
     for (let k = 0; k < kept.count; k++) {
       // Every line after the first is preceded by a newline: a whitespace token for the sentencizer.
       let ws = 1;
-      const edited = kept.edited.get(k);
+      const edited = kept.editedAt(k);
       if (edited) {
         const own = edited.tokens!;
         for (let t = 0; t < own.count; t++) {
