@@ -115,16 +115,17 @@
         (local.set $a (i32.add (local.get $counts) (i32.shl (local.get $id) (i32.const 2))))
         (i32.store (local.get $a) (i32.add (select (i32.const 0) (i32.load (local.get $a)) (local.get $empty)) (i32.const 1)))
         (i32.store (i32.add (local.get $words) (i32.shl (local.get $t) (i32.const 2))) (local.get $id))
-        (local.set $sum (i32.add (local.get $sum) (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $t) (i32.const 2))))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (i32.store (i32.add (local.get $cum) (i32.shl (local.get $t) (i32.const 2))) (local.get $sum))
         (br $tokens)))
     (global.set $wordSerial (i32.add (local.get $base) (local.get $size)))
-    ;; Positions whose word repeats (every position written, only those counted).
+    ;; Positions whose word repeats (every position written, only those counted), and the
+    ;; length sums.
     (local.set $t (i32.const 0))
     (block $active_done
       (loop $scan
         (br_if $active_done (i32.ge_u (local.get $t) (local.get $n)))
+        (local.set $sum (i32.add (local.get $sum) (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $t) (i32.const 2))))))
+        (i32.store offset=4 (i32.add (local.get $cum) (i32.shl (local.get $t) (i32.const 2))) (local.get $sum))
         (local.set $id (i32.load (i32.add (local.get $words) (i32.shl (local.get $t) (i32.const 2)))))
         (i32.store (i32.add (local.get $active) (i32.shl (local.get $k) (i32.const 2))) (local.get $t))
         (i32.store (i32.add (local.get $activeClass) (i32.shl (local.get $k) (i32.const 2))) (local.get $id))
