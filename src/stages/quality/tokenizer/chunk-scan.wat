@@ -9,8 +9,10 @@
 ;; its stem can be an exception (their hash bits): ASCII letters only or ASCII digits only followed
 ;; by one ',' or '.' ("said.", "Reuters,", "1987."; the stem, then the mark, split off as spaCy's
 ;; suffix rules do; a '.' only after a lowercase letter, two capitals or a digit), and digits with
-;; single '.' or ',' between them ("1.5", "1,250,000": one token, as no rule splits them). They
-;; were 40 % of the chunks that came back to JavaScript on Reuters.
+;; single '.' or ',' between them ("1.5", "1,250,000": one token, as no rule splits them); and
+;; in `$shapes`, words with quotes, brackets and commas around them, with 's, or two words with a
+;; hyphen between them. Together they were 95 % of the chunks that came back to JavaScript on
+;; Reuters (63,000 a pass over Reuters in a warm process; now 3,400).
 ;;
 ;; Any other chunk gets its tokens from the chunk cache when it is there (chunk-cache.ts, read in
 ;; place: 2^14 records of 100 bytes, the slot the hash's low bits; its units from byte 4, its
@@ -27,8 +29,9 @@
 ;; the chunks before it (int32 x cap each), then whitespace-before and flags (a byte x cap each).
 ;; State: 0 text length, 1 position, 2 whitespace before the next token, 3 tokens, 4 chunks,
 ;; 5 newlines, 6 other line breaks seen, 7 phase (0 start, 1 at a chunk, 2 after a chunk),
-;; 8-11 the stopped chunk's kind, start, end and hash, 12 the token buffer's region, 13 and 14 the
-;; flags of a ',' and a '.' token (set once), 15 the longest chunk's length.
+;; 8-11 the stopped chunk's kind, start, end and hash, 12 the token buffer's region, 15 the
+;; longest chunk's length. Marks (set once): byte c, the flags of the one-unit token c (c < 128);
+;; bytes 128 and 129, of "'s" and "'S".
 ;; Regenerate chunk-scan-kernel.ts with `npm run build:wasm` (needs wat2wasm from Debian's wabt).
 (module
   (memory (export "memory") 1)
@@ -41,8 +44,9 @@
   (global $cache (mut i32) (i32.const 0))
   (global $exact (mut i32) (i32.const 0))
   (global $exactMask (mut i32) (i32.const 0))
+  (global $marks (mut i32) (i32.const 0))
 
-  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32) (param $cc i32) (param $ex i32) (param $exMask i32)
+  (func (export "init") (param $s i32) (param $b i32) (param $st i32) (param $t i32) (param $c i32) (param $seed i32) (param $cc i32) (param $ex i32) (param $exMask i32) (param $mk i32)
     (global.set $scan (local.get $s))
     (global.set $bits (local.get $b))
     (global.set $state (local.get $st))
@@ -51,7 +55,8 @@
     (global.set $seed (local.get $seed))
     (global.set $cache (local.get $cc))
     (global.set $exact (local.get $ex))
-    (global.set $exactMask (local.get $exMask)))
+    (global.set $exactMask (local.get $exMask))
+    (global.set $marks (local.get $mk)))
 
   ;; Whether some exception's hash is `h` exactly (the table of [hash, 1] pairs at `exact`, see
   ;; StringTable.hashSlots): asked only when its bit is set, which a frequent word can share with
@@ -66,6 +71,200 @@
       (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $exactMask)))
       (br $probe))
     (unreachable))
+
+  ;; Whether text[start, end) may be an exception: its hash bit is set and its hash is an exception's.
+  (func $special (param $start i32) (param $end i32) (result i32)
+    (local $h i32) (local $i i32)
+    (local.set $h (global.get $seed))
+    (local.set $i (local.get $start))
+    (block $done
+      (loop $units
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $i) (i32.const 1)))))
+                               (i32.const 0x01000193)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $units)))
+    (local.set $h (call $finish (local.get $h) (i32.sub (local.get $end) (local.get $start))))
+    (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $h) (i32.const 3)) (i32.const 8191))))
+                              (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7))))
+      (then (call $exception (local.get $h)))
+      (else (i32.const 0))))
+
+  ;; span-hash.ts finishHash.
+  (func $finish (param $h i32) (param $n i32) (result i32)
+    (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $n)) (i32.const 0x85ebca6b)))
+    (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+
+  ;; Whether units [start, end) are all ASCII letters (kind 2) or all ASCII digits (kind 4).
+  (func $allOf (param $start i32) (param $end i32) (param $kind i32) (result i32)
+    (block $no
+      (loop $units
+        (if (i32.ge_u (local.get $start) (local.get $end)) (then (return (i32.const 1))))
+        (br_if $no (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $scan)
+          (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $start) (i32.const 1)))))) (local.get $kind))))
+        (local.set $start (i32.add (local.get $start) (i32.const 1)))
+        (br $units)))
+    (i32.const 0))
+
+  ;; More chunks with one possible outcome of spaCy's rules, tokenized here (chunks of at most 24
+  ;; units; chunks with a letter-or-digit word W of one kind, ASCII):
+  ;;   [P] W [S1 [S2]]  P one of " ' ( (a prefix), S1 one of , . " ' ) and S2 one of " ' )
+  ;;                    (suffixes; a '.' only where the suffix rule splits it: after a lowercase
+  ;;                    letter, a digit or two capitals), at least one of them: each mark a token;
+  ;;   [P] W 's         "company's": the suffix 's (or 'S);
+  ;;   W1 - W2          "year-ago": the hyphen infix (W2 letters), three tokens.
+  ;; Only when no run of those tokens but a lone mark can be an exception (its hash): that covers
+  ;; every string the rules look up and every run the exception matcher could join back. Writes
+  ;; the tokens from `count` on and returns how many, or 0 (the chunk goes on to the cache or to
+  ;; JavaScript).
+  (func $shapes (param $start i32) (param $end i32) (param $ws i32) (param $region i32) (param $quarter i32) (param $count i32) (result i32)
+    (local $p i32) (local $w i32) (local $kind i32) (local $c i32) (local $rest i32) (local $k i32)
+    (local $i i32) (local $j i32) (local $at i32) (local $h i32) (local $wordAt i32) (local $hyphen i32)
+    ;; Token boundaries (up to five tokens) in $b0..$b5, and which token is the word.
+    (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $n i32)
+    (if (i32.gt_u (i32.sub (local.get $end) (local.get $start)) (i32.const 24)) (then (return (i32.const 0))))
+    (local.set $p (local.get $start))
+    (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))))
+    ;; " ' (
+    (if (i32.or (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 39))) (i32.eq (local.get $c) (i32.const 40)))
+      (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+    ;; The word: letters or digits, one kind.
+    (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+    (local.set $kind (i32.and (i32.load8_u (i32.add (global.get $scan)
+      (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))))) (i32.const 6)))
+    (if (i32.eqz (local.get $kind)) (then (return (i32.const 0))))
+    (local.set $w (local.get $p))
+    (block $word_end
+      (loop $word
+        (br_if $word_end (i32.ge_u (local.get $w) (local.get $end)))
+        (br_if $word_end (i32.eqz (i32.and (i32.load8_u (i32.add (global.get $scan)
+          (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $w) (i32.const 1)))))) (local.get $kind))))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        (br $word)))
+    (local.set $rest (i32.sub (local.get $end) (local.get $w)))
+    (local.set $b0 (local.get $start))
+    (local.set $n (i32.const 0))
+    (if (i32.gt_u (local.get $p) (local.get $start))
+      (then (local.set $b1 (local.get $p)) (local.set $n (i32.const 1))))
+    ;; The word ends token $wordAt.
+    (local.set $wordAt (local.get $n))
+    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (block $parsed
+      (block $fail
+        (br_if $fail (i32.and (i32.eqz (local.get $rest)) (i32.eq (local.get $p) (local.get $start))))
+        (br_if $parsed (i32.eqz (local.get $rest)))
+        (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $w) (i32.const 1)))))
+        ;; 's or 'S.
+        (if (i32.and (i32.and (i32.eq (local.get $rest) (i32.const 2)) (i32.eq (local.get $c) (i32.const 39)))
+                     (i32.eq (i32.or (i32.load16_u offset=2 (i32.add (global.get $text) (i32.shl (local.get $w) (i32.const 1)))) (i32.const 32)) (i32.const 115)))
+          (then (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $parsed)))
+        ;; - W2 (letters), without a prefix.
+        (if (i32.and (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $p) (local.get $start)))
+          (then
+            (br_if $fail (i32.lt_u (local.get $rest) (i32.const 2)))
+            (br_if $fail (i32.eqz (call $allOf (i32.add (local.get $w) (i32.const 1)) (local.get $end) (i32.const 2))))
+            (local.set $n (i32.const 3))
+            (local.set $hyphen (i32.const 1))
+            (br $parsed)))
+        ;; S1 [S2].
+        (br_if $fail (i32.gt_u (local.get $rest) (i32.const 2)))
+        (if (i32.eq (local.get $c) (i32.const 46))
+          (then
+            ;; '.': after a lowercase letter or a digit, or two capitals.
+            (local.set $i (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $w) (i32.const 1)) (i32.const 1)))))
+            (br_if $fail (i32.eqz (i32.or (i32.or (i32.ge_u (local.get $i) (i32.const 97)) (i32.eq (local.get $kind) (i32.const 4)))
+              (i32.and (i32.ge_u (i32.sub (local.get $w) (local.get $p)) (i32.const 2))
+                       (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $w) (i32.const 2)) (i32.const 1)))) (i32.const 97)))))))
+          (else
+            ;; , " ' )
+            (br_if $fail (i32.eqz (i32.or (i32.or (i32.eq (local.get $c) (i32.const 44)) (i32.eq (local.get $c) (i32.const 34)))
+                                          (i32.or (i32.eq (local.get $c) (i32.const 39)) (i32.eq (local.get $c) (i32.const 41))))))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br_if $parsed (i32.eq (local.get $rest) (i32.const 1)))
+        (local.set $c (i32.load16_u offset=2 (i32.add (global.get $text) (i32.shl (local.get $w) (i32.const 1)))))
+        (br_if $fail (i32.eqz (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.or (i32.eq (local.get $c) (i32.const 39)) (i32.eq (local.get $c) (i32.const 41))))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $parsed))
+      (return (i32.const 0)))
+    ;; Boundaries: b0 the start, then the word's end, then one unit per mark ('s: two; the
+    ;; hyphen's word: to the end).
+    (local.set $i (i32.add (local.get $wordAt) (i32.const 1)))
+    (local.set $j (local.get $w))
+    (local.set $k (local.get $i))
+    (loop $bounds
+      (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $b1 (local.get $j))))
+      (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $b2 (local.get $j))))
+      (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $b3 (local.get $j))))
+      (if (i32.eq (local.get $k) (i32.const 4)) (then (local.set $b4 (local.get $j))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $bounds (i32.lt_u (local.get $k) (local.get $n))))
+    ;; The last token ends at the chunk's end ('s, the hyphen's second word).
+    (if (i32.eq (local.get $n) (i32.const 2)) (then (local.set $b2 (local.get $end))))
+    (if (i32.eq (local.get $n) (i32.const 3)) (then (local.set $b3 (local.get $end))))
+    (if (i32.eq (local.get $n) (i32.const 4)) (then (local.set $b4 (local.get $end))))
+    (if (i32.eq (local.get $n) (i32.const 1)) (then (local.set $b1 (local.get $end))))
+    ;; Every run of tokens but a lone mark: not an exception.
+    (local.set $i (i32.const 0))
+    (loop $from
+      (local.set $j (i32.add (local.get $i) (i32.const 1)))
+      (loop $to
+        (if (i32.or (i32.gt_u (i32.sub (local.get $j) (local.get $i)) (i32.const 1)) (i32.eq (local.get $i) (local.get $wordAt)))
+          (then
+            (if (call $special (call $bound (local.get $i) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4))
+                               (call $bound (local.get $j) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4)))
+              (then (return (i32.const 0))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $to (i32.le_u (local.get $j) (local.get $n))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $from (i32.lt_u (local.get $i) (local.get $n))))
+    ;; The tokens.
+    (local.set $i (i32.const 0))
+    (loop $tokens
+      (local.set $p (call $bound (local.get $i) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4)))
+      (local.set $w (call $bound (i32.add (local.get $i) (i32.const 1)) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4)))
+      (local.set $h (global.get $seed))
+      (local.set $j (local.get $p))
+      (loop $units
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $j) (i32.const 1)))))
+                               (i32.const 0x01000193)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $units (i32.lt_u (local.get $j) (local.get $w))))
+      (local.set $at (i32.add (local.get $region) (i32.shl (i32.add (local.get $count) (local.get $i)) (i32.const 2))))
+      (i32.store (local.get $at) (local.get $p))
+      (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $w))
+      (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (call $finish (local.get $h) (i32.sub (local.get $w) (local.get $p))))
+      (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (i32.sub (local.get $w) (local.get $p)))
+      (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (i32.add (local.get $count) (local.get $i))))
+      (i32.store8 (local.get $at) (select (local.get $ws) (i32.const 0) (i32.eqz (local.get $i))))
+      ;; Flags: the word's by its kind (the hyphen's second word: letters); a mark's from the table.
+      (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))))
+      (i32.store8 (i32.add (local.get $at) (global.get $cap))
+        (if (result i32) (i32.eq (local.get $i) (local.get $wordAt))
+          (then (select (i32.const 1) (i32.const 3) (i32.eq (local.get $kind) (i32.const 4))))
+          (else
+            (if (result i32) (i32.gt_u (i32.sub (local.get $w) (local.get $p)) (i32.const 1))
+              (then
+                ;; 's / 'S, or W2.
+                (if (result i32) (i32.eq (local.get $c) (i32.const 39))
+                  (then (i32.load8_u (i32.add (global.get $marks)
+                    (select (i32.const 128) (i32.const 129) (i32.eq (i32.load16_u offset=2 (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 115))))))
+                  (else (i32.const 3))))
+              (else
+                (if (result i32) (i32.and (local.get $hyphen) (i32.eq (local.get $i) (i32.const 2)))
+                  (then (i32.const 3))
+                  (else (i32.load8_u (i32.add (global.get $marks) (local.get $c))))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $tokens (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $n))
+
+  ;; Boundary k of b0..b4 (k up to 5: the fifth boundary is never asked for).
+  (func $bound (param $k i32) (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $b4 i32) (result i32)
+    (select (local.get $b0)
+      (select (local.get $b1)
+        (select (local.get $b2) (select (local.get $b3) (local.get $b4) (i32.eq (local.get $k) (i32.const 3))) (i32.eq (local.get $k) (i32.const 2)))
+        (i32.eq (local.get $k) (i32.const 1)))
+      (i32.eqz (local.get $k))))
 
   (func (export "run") (result i32)
     (local $len i32) (local $pos i32) (local $ws i32) (local $count i32) (local $chunks i32)
@@ -222,9 +421,15 @@
                             (local.set $ws (i32.const 0))
                             (local.set $hash (i32.mul (i32.xor (i32.mul (i32.xor (global.get $seed) (local.get $last)) (i32.const 0x01000193)) (i32.const 1)) (i32.const 0x85ebca6b)))
                             (local.set $hash (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 15))))
-                            (local.set $flags (select (i32.load offset=52 (global.get $state)) (i32.load offset=56 (global.get $state)) (i32.eq (local.get $last) (i32.const 44))))
+                            (local.set $flags (i32.load8_u (i32.add (global.get $marks) (local.get $last))))
                             (br $emit)))
                         (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+                ;; More shapes (see $shapes).
+                (local.set $k (call $shapes (local.get $start) (local.get $pos) (local.get $ws) (local.get $region) (local.get $quarter) (local.get $count)))
+                (if (local.get $k)
+                  (then
+                    (local.set $count (i32.add (local.get $count) (local.get $k)))
+                    (br $main)))
                 ;; Any other chunk: its tokens from the chunk cache (chunk-cache.ts), when there.
                 (local.set $stop (i32.const 2))
                 (if (i32.le_u (local.get $n) (i32.const 24))

@@ -103,7 +103,7 @@ for (let c = 0; c < 0x10000; c++) {
 
 interface ChunkScanExports {
   memory: WasmMemory;
-  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number, chunkCache: number, exceptions: number, exceptionsMask: number): void;
+  init(scan: number, bits: number, state: number, text: number, capacity: number, seed: number, chunkCache: number, exceptions: number, exceptionsMask: number, marks: number): void;
   run(): number;
 }
 
@@ -254,6 +254,7 @@ export class SpacyEnglishTokenizer {
       scan: 0x10000,
       bits: 8192,
       exceptions: exceptionHashes.byteLength,
+      marks: 256,
       state: 64,
       cache: CHUNK_CACHE_BYTES,
       // The text and a space after it (the kernel's chunk loop stops there without a bounds check).
@@ -269,15 +270,18 @@ export class SpacyEnglishTokenizer {
     new Int32Array(buffer, at.exceptions, exceptionHashes.length).set(exceptionHashes);
     // The chunk cache moves into the kernel's memory (it is still empty: nothing was tokenized yet).
     this.cache = new ChunkCache({ buffer, offset: at.cache });
-    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache, at.exceptions, exceptionHashes.length / 2 - 1);
+    // The facts of one-unit tokens (the marks the kernel splits off itself), and of 's and 'S.
+    const marks = new Uint8Array(buffer, at.marks, 256);
+    const probe = new TokenBuffer(2);
+    const ascii = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+    for (const [slot, token] of [...ascii.entries(), [128, "'s"], [129, "'S"]] as [number, string][]) {
+      probe.reset();
+      probe.push(0, token.length, 0);
+      probe.describe(token, 0);
+      marks[slot] = probe.flags[0];
+    }
+    exports.init(at.scan, at.bits, at.state, at.text, cap, HASH_SEED, at.cache, at.exceptions, exceptionHashes.length / 2 - 1, at.marks);
     const scan: ChunkScan = { exports, state: new Int32Array(buffer, at.state, 16), text: Buffer.from(buffer, at.text, 2 * cap + 2), textAt: at.text, placed: undefined };
-    // The facts of a ',' and a '.' token, for the "word," and "word." chunks the kernel splits itself.
-    const marks = new TokenBuffer(2);
-    marks.push(0, 1, 0);
-    marks.push(1, 2, 0);
-    marks.describe(',.', 0);
-    scan.state[13] = marks.flags[0];
-    scan.state[14] = marks.flags[1];
     this.scan = scan;
     buffers.forEach((buf, k) => {
       const region = at.regions + k * REGION_BYTES_PER_UNIT * cap;
