@@ -98,6 +98,8 @@ export interface JoinedLines {
   readonly ends: Int32Array;
   /** Line `k`'s own text when it is not its span (a citation was cut from it). */
   replaced(k: number): string | undefined;
+  /** How many lines have their own text (`replaced`); with none, the text's `\n` pieces are the spans. */
+  readonly replacedCount: number;
 }
 
 /** Tokens known without tokenizing (C4 builds the edited text's tokens from the lines it kept), built only if asked for. */
@@ -168,9 +170,9 @@ export class TextAnalysis {
     return storage && toks.starts === storage.starts ? this.workspace.spacy.placeText(this.text) : -1;
   }
 
-  /** Python `len(text[start:end])`. */
-  spanLength(start: number, end: number): number {
-    return this.surrogates ? codePointLength(this.text, start, end) : end - start;
+  /** Python `len(text[start:end])`; `of`: the text C4's edit joined lines of (see `joined`), whose spans they are. */
+  spanLength(start: number, end: number, of = this.text): number {
+    return this.surrogates ? codePointLength(of, start, end) : end - start;
   }
 
   /** `text.split("\n")`. */
@@ -222,8 +224,8 @@ export class TextAnalysis {
     this.linesReady = true;
   }
 
-  /** The spans of `list` that repeat an earlier one. */
-  findDuplicates(list: SpanList): Duplicates {
-    return this.workspace.duplicates.find(this.text, list.spans, list.count, this.surrogates);
+  /** The spans of `list` that repeat an earlier one (spans of `of`, as in `spanLength`). */
+  findDuplicates(list: SpanList, of = this.text): Duplicates {
+    return this.workspace.duplicates.find(of, list.spans, list.count, this.surrogates);
   }
 }

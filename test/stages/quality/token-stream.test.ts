@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TextAnalysis, Workspace } from '../../../src/stages/quality/analysis.js';
-import { C4Config, GopherRepetitionConfig } from '../../../src/stages/quality/config.js';
+import { C4Config, FineWebConfig, GopherRepetitionConfig } from '../../../src/stages/quality/config.js';
 import { Outcome } from '../../../src/stages/quality/outcome.js';
 import { C4Quality } from '../../../src/stages/quality/rules/c4.js';
+import { FineWebQuality } from '../../../src/stages/quality/rules/fineweb.js';
 import { GopherRepetition } from '../../../src/stages/quality/rules/gopher-repetition.js';
 import { StopWords, wordStats } from '../../../src/stages/quality/rules/gopher-quality.js';
 import { DuplicateFinder } from '../../../src/stages/quality/text/duplicates.js';
@@ -289,6 +290,32 @@ test('C4 edits: the kept lines\' tokens are the tokens of the edited text', () =
     }
   }
   assert.ok(edited > 50, `${edited} texts edited`);
+});
+
+test("FineWeb on C4's edit reads the kept lines where they are, as it reads the edited text", () => {
+  const ws = new Workspace();
+  // Without a minimum of words per line, empty lines are kept too (at the ends, the edit strips them).
+  const c4 = new C4Quality(C4Config.parse({ filter_no_terminal_punct: false, min_sentences: null, min_words_per_line: null }));
+  const fineweb = new FineWebQuality(FineWebConfig.parse({}));
+  const texts = [GOOD_TEXT, 'a b c.\n\n\nshort\nx\n   \nSame line here.\nSame line here.\n{curly} drop\nend 😀 line.', 'Lead [1] cut here.\nnot cut.\nnot cut.', '\n\n  \nFirst line here.\n\nSecond line.\n \n\n'];
+  const rnd = random(31);
+  // Most without citations, whose lines C4 edits (FineWeb then reads the edited text).
+  for (let i = 0; i < 200; i++) texts.push(randomText(rnd, 10 + Math.floor(rnd() * 100)).replace(/\[(1|edit)\]/g, i % 4 ? '' : '$&'));
+  let joined = 0;
+  for (const text of texts) {
+    const before = new TextAnalysis(text, ws.spacy, ws);
+    const result = c4.run(before, new Outcome(false));
+    if (!result?.lines) continue;
+    if (result.lines.replacedCount === 0) joined++;
+    const measure = (a: TextAnalysis): unknown => {
+      const out = new Outcome(true);
+      fineweb.run(a, out);
+      return out.signals;
+    };
+    const fromLines = measure(new TextAnalysis(result.text, ws.spacy, ws, result.tokens, result.lines));
+    assert.deepEqual(fromLines, measure(new TextAnalysis(result.text, ws.spacy, ws)), JSON.stringify(result.text.slice(0, 80)));
+  }
+  assert.ok(joined > 50, `${joined} edits read from the kept lines`);
 });
 
 test("Gopher repetition's word ids and n-gram classes in WebAssembly give the JavaScript code's signals", () => {

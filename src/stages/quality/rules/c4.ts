@@ -185,6 +185,10 @@ class KeptLines implements JoinedLines {
     return this.editedAt(k)?.line;
   }
 
+  get replacedCount(): number {
+    return this.edited.size;
+  }
+
   /** Line `k`'s edit, if it was edited (most documents have none: then no map look-up per line). */
   editedAt(k: number): EditedLine | undefined {
     return this.edited.size === 0 ? undefined : this.edited.get(k);

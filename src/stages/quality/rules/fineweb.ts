@@ -8,6 +8,7 @@ import type { FineWebConfig } from '../config.js';
 import { type Outcome, safeRatio } from '../outcome.js';
 import { CodeSet, codePointBefore } from '../text/code-set.js';
 import { isSpaceUnit } from '../text/python-text.js';
+import type { SpanList } from '../text/span-list.js';
 
 /** Unicode's Sentence_Terminal characters (the default line endings that count as punctuation). */
 export const SENTENCE_TERMINALS = CodeSet.fromRegex(/\p{Sentence_Terminal}/u);
@@ -31,15 +32,32 @@ export class FineWebQuality {
 
   run(a: TextAnalysis, out: Outcome): void {
     const cfg = this.cfg;
-    const text = a.text;
-    const segments = a.segments;
-    const newlines = segments.count - 1;
-    // The non-empty lines (`line.strip() != ""`), unstripped.
-    const lines = a.workspace.pieces.reset(segments.count);
-    for (let k = 0; k < segments.count; k++) {
-      const s = segments.spans[2 * k];
-      const e = segments.spans[2 * k + 1];
-      if (hasNonSpace(text, s, e)) lines.push(s, e);
+    // The non-empty lines (`line.strip() != ""`), unstripped. C4's edit of a text is its kept
+    // lines joined with "\n": unless a line has its own text, they are read where they are in
+    // the original (same characters), without splitting the edit.
+    const joined = a.joined !== undefined && a.joined.replacedCount === 0 ? a.joined : undefined;
+    const text = joined ? joined.source : a.text;
+    let newlines: number;
+    let lines: SpanList;
+    if (joined) {
+      // Kept lines are stripped; empty ones at either end are not in the edit (it is stripped too).
+      const { starts, ends, count } = joined;
+      let first = 0;
+      let last = count - 1;
+      while (first < count && starts[first] === ends[first]) first++;
+      while (last > first && starts[last] === ends[last]) last--;
+      newlines = first < count ? last - first : 0;
+      lines = a.workspace.pieces.reset(count);
+      for (let k = first; k <= last; k++) if (hasNonSpace(text, starts[k], ends[k])) lines.push(starts[k], ends[k]);
+    } else {
+      const segments = a.segments;
+      newlines = segments.count - 1;
+      lines = a.workspace.pieces.reset(segments.count);
+      for (let k = 0; k < segments.count; k++) {
+        const s = segments.spans[2 * k];
+        const e = segments.spans[2 * k + 1];
+        if (hasNonSpace(text, s, e)) lines.push(s, e);
+      }
     }
     const count = lines.count;
     out.signal('lines', count);
@@ -51,7 +69,7 @@ export class FineWebQuality {
       const s = lines.spans[2 * k];
       const e = lines.spans[2 * k + 1];
       if (this.endsWithStop(text, s, e)) punct++;
-      if (a.spanLength(s, e) <= cfg.short_line_length) short++;
+      if (a.spanLength(s, e, text) <= cfg.short_line_length) short++;
     }
     const punctRatio = punct / count;
     out.signal('punct_line_ratio', punctRatio);
@@ -60,7 +78,7 @@ export class FineWebQuality {
     out.signal('short_line_ratio', shortRatio);
     if (out.check(shortRatio > cfg.max_short_line_ratio, 'too_many_short_lines', shortRatio, cfg.max_short_line_ratio)) return;
 
-    const dupChars = a.findDuplicates(lines).chars;
+    const dupChars = a.findDuplicates(lines, text).chars;
     const dupRatio = safeRatio(dupChars, a.length - newlines);
     out.signal('duplicate_line_char_ratio', dupRatio);
     if (out.check(dupRatio > cfg.max_duplicate_line_char_ratio, 'too_many_duplicate_line_chars', dupRatio, cfg.max_duplicate_line_char_ratio)) return;
