@@ -381,6 +381,28 @@ test("Gopher repetition's word ids and n-gram classes in WebAssembly give the Ja
   }
 });
 
+test("Gopher repetition's word tables in WebAssembly stay right when their serial numbers start again", () => {
+  const kernel = new Workspace('wasm');
+  const js = new Workspace('js');
+  const gopher = new GopherRepetition(GopherRepetitionConfig.parse({}));
+  const rnd = random(37);
+  const texts = Array.from({ length: 60 }, () => {
+    const pool = Array.from({ length: 3 }, () => randomText(rnd, 8));
+    return Array.from({ length: 30 }, () => pool[Math.floor(rnd() * 3)]).join(' ');
+  });
+  const signals = (ws: Workspace, text: string): unknown => {
+    const out = new Outcome(true);
+    gopher.run(new TextAnalysis(text, ws.spacy, ws), out);
+    return out.signals;
+  };
+  // Slots from earlier documents hold stamps near 2^31; the wrap zeroes the tables.
+  for (const text of texts.slice(0, 10)) signals(kernel, text);
+  kernel.wordIds!.serials = { word: 2 ** 31 - 400, pair: 2 ** 31 - 400 };
+  for (const text of texts) assert.deepEqual(signals(kernel, text), signals(js, text), JSON.stringify(text.slice(0, 60)));
+  const { word, pair } = kernel.wordIds!.serials;
+  assert.ok(word > 0 && word < 100_000 && pair > 0 && pair < 100_000, `serials started again: ${word}, ${pair}`);
+});
+
 test("Gopher quality's word statistics in WebAssembly give the JavaScript code's", () => {
   const kernel = new Workspace('wasm');
   const js = new Workspace('js');

@@ -16,6 +16,8 @@ interface WordIdsExports {
   intern(text: number, starts: number, ends: number, hashes: number, lengths: number, n: number, slots: number, mask: number, slotBytes: number, words: number, counts: number, cum: number, active: number, activeClass: number): number;
   advance(n: number, activeCount: number, seed: number, table: number, mask: number, tableBytes: number, words: number, counts: number, active: number, activeClass: number, cand: number, candClass: number): number;
   stats(text: number, starts: number, ends: number, hashes: number, lengths: number, flags: number, n: number, stop: number, pending: number, out: number): void;
+  wordSerial: { value: number };
+  pairSerial: { value: number };
 }
 
 /** Stop words the kernel can look for: at most 32, each at most 28 units (one 64-byte record). */
@@ -105,6 +107,20 @@ export class WordIdsKernel {
     }
     this.exports.stats(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, toks.flags.byteOffset, toks.count, at.stop, at.pending, at.out);
     return this.out;
+  }
+
+  /**
+   * Where the tables' serial numbers stand (see word-ids.wat): they only grow, and the tables are
+   * zeroed when they would pass 2^31, after some ten million documents. Setting them lets a test
+   * reach that point.
+   */
+  get serials(): { word: number; pair: number } {
+    return { word: this.exports.wordSerial.value, pair: this.exports.pairSerial.value };
+  }
+
+  set serials(to: { word: number; pair: number }) {
+    this.exports.wordSerial.value = to.word;
+    this.exports.pairSerial.value = to.pair;
   }
 
   /** NgramLevels.advance to level `n`: returns how many positions stay active. */

@@ -23,8 +23,8 @@
 ;; Both tables are never cleared: a slot belongs to this call when its stamp (a serial number,
   ;; one per id handed out, that only grows) is at least the call's first one. When the serials
   ;; would pass 2^31 the table is zeroed and they start again at 1.
-  (global $wordSerial (mut i32) (i32.const 1))
-  (global $pairSerial (mut i32) (i32.const 1))
+  (global $wordSerial (export "wordSerial") (mut i32) (i32.const 1))
+  (global $pairSerial (export "pairSerial") (mut i32) (i32.const 1))
 
   ;; The first stamp of a call that hands out at most `ids` ids, given a table's serial; zeroes
   ;; the table's `bytes` at `at` (every slot any call used) when the serials would overflow.
