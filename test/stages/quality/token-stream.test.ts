@@ -110,12 +110,31 @@ function assertLineCounts(buf: TokenBuffer, label: string): void {
   }
 }
 
-test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines its JavaScript loop gives", () => {
+/**
+ * The tokenizer's WebAssembly loop (into a buffer in its storage) and its JavaScript loop: `check`
+ * tokenizes a text with both and asserts the same tokens, chunks and newlines, and true facts.
+ */
+function kernelAgainstLoop(): { inKernel: TokenBuffer; check: (text: string) => void } {
   const kernel = new SpacyEnglishTokenizer(undefined, 'wasm');
   const js = new SpacyEnglishTokenizer(undefined, 'js');
   const inKernel = new TokenBuffer();
   kernel.attach([inKernel]);
   assert.ok(inKernel.storage, 'this runtime runs the kernel');
+  const check = (text: string): void => {
+    inKernel.reset();
+    kernel.tokenize(text, inKernel);
+    const reference = new TokenBuffer();
+    js.tokenize(text, reference);
+    const label = JSON.stringify(text.slice(0, 60));
+    assertSameTokens(inKernel, reference, label);
+    assertFactsOf(text, inKernel, label);
+    if (text.length < 10_000) assertLineCounts(reference, label);
+  };
+  return { inKernel, check };
+}
+
+test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines its JavaScript loop gives", () => {
+  const { inKernel, check } = kernelAgainstLoop();
   const rnd = random(5);
   const texts = [
     '', ' ', '\n', 'a', '  leading and trailing  ', 'one two  three\tfour\r\nfive\u2028six\u0085seven\u000bend',
@@ -131,25 +150,13 @@ test("the tokenizer's WebAssembly loop writes the tokens, chunks and newlines it
   texts.push(randomText(rnd, KERNEL_TEXT_UNITS / 4).padEnd(KERNEL_TEXT_UNITS + 3, ' x'), 'short again.');
   // More newlines than the storage has room for, but few tokens: only the newline array grows.
   texts.push(`a${'\n'.repeat(KERNEL_TEXT_UNITS + 5)}b c`, 'one\ntwo\n\nthree four');
-  for (const text of texts) {
-    inKernel.reset();
-    kernel.tokenize(text, inKernel);
-    const reference = new TokenBuffer();
-    js.tokenize(text, reference);
-    assertSameTokens(inKernel, reference, JSON.stringify(text.slice(0, 40)));
-    assertFactsOf(text, inKernel, JSON.stringify(text.slice(0, 40)));
-    if (text.length < 10_000) assertLineCounts(reference, JSON.stringify(text.slice(0, 40)));
-  }
+  for (const text of texts) check(text);
   assert.equal(inKernel.starts, inKernel.storage!.starts, 'back in the storage after a long text');
   assert.equal(inKernel.newlines, inKernel.storage!.newlines, 'newlines back in the storage too');
 });
 
 test('chunks the kernel splits itself ("said.", "1,250.5", "(Reuters)", "company\'s", "year-ago") get the tokens spaCy\'s rules give', () => {
-  const kernel = new SpacyEnglishTokenizer(undefined, 'wasm');
-  const js = new SpacyEnglishTokenizer(undefined, 'js');
-  const inKernel = new TokenBuffer();
-  kernel.attach([inKernel]);
-  assert.ok(inKernel.storage, 'this runtime runs the kernel');
+  const { check } = kernelAgainstLoop();
   // Stems: lowercase, capitalized, all capitals, single letters, digits, and exceptions or stems
   // of exceptions ("Mr.", "Inc.", "cannot,", "dont."), which the rules must handle.
   const stems = [
@@ -176,14 +183,7 @@ test('chunks the kernel splits itself ("said.", "1,250.5", "(Reuters)", "company
   const rnd = random(23);
   const texts = [chunks.join(' '), chunks.join('\n')];
   for (let i = 0; i < 200; i++) texts.push(Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => chunks[Math.floor(rnd() * chunks.length)]).join(rnd() < 0.8 ? ' ' : '  '));
-  for (const text of texts) {
-    inKernel.reset();
-    kernel.tokenize(text, inKernel);
-    const reference = new TokenBuffer();
-    js.tokenize(text, reference);
-    assertSameTokens(inKernel, reference, JSON.stringify(text.slice(0, 60)));
-    assertFactsOf(text, inKernel, JSON.stringify(text.slice(0, 60)));
-  }
+  for (const text of texts) check(text);
 });
 
 for (const loop of ['wasm', 'js'] as const) test(`the chunk cache gives the tokens the rules give (${loop} loop)`, () => {
