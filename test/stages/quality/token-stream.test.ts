@@ -175,6 +175,8 @@ test('chunks the kernel splits itself ("said.", "1,250.5", "(Reuters)", "company
     }
     for (const other of ['ago', 'A', 'x', '1', '', 'mail', 'in', 'n']) chunks.push(`${stem}-${other}`, `-${stem}`, `${stem}--${other}`, `"${stem}-${other}`, `${stem}-${other}-${stem}`);
   }
+  // Marks alone (no word before them).
+  chunks.push(',', '.', '"', "'", '(', ')', ',.', '.,', '""', "'s");
   chunks.push("o'clock", "y'all", "'em", "'s", "'S", "ma'am", ":-)", '-_-', '(:', ':)', '<3', 'e-mail', 'E-mail', "U.S.'s", "it's", "don't", "''", '""', '("', '")', 'x-ray', 'X-ray', '1-800', 'a-', '-a');
   // Numbers: marks between digits (one token), touching marks, marks at an end, addresses and
   // versions (URL-like), mixed with letters.

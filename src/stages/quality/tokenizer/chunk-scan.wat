@@ -5,28 +5,27 @@
 ;; exception can match (the exceptions' hashes). Each token's hash is the same `spanHash`
 ;; (seeded FNV-1a over units, the length folded in) and its flags the same as JavaScript gives.
 ;;
-;; Two shapes of other chunks are tokenized here too, when neither the chunk nor (for the first)
-;; its stem can be an exception (their hash bits): ASCII letters only or ASCII digits only followed
-;; by one ',' or '.' ("said.", "Reuters,", "1987."; the stem, then the mark, split off as spaCy's
-;; suffix rules do; a '.' only after a lowercase letter, two capitals or a digit), and digits with
-;; single '.' or ',' between them ("1.5", "1,250,000": one token, as no rule splits them); and
-;; in `$shapes`, words with quotes, brackets and commas around them, with 's, or two words with a
-;; hyphen between them. Together they were 95 % of the chunks that came back to JavaScript on
-;; Reuters (63,000 a pass over Reuters in a warm process; now 3,400).
+;; Other chunks with one possible outcome of spaCy's rules are tokenized here too, when the chunk
+;; (and, for `$shapes`, every run of its tokens) cannot be an exception: digits with single '.' or
+;; ',' between them ("1.5", "1,250,000": one token, as no rule splits them), and in `$shapes`
+;; words with commas, periods, quotes or brackets around them ("said.", "(Reuters)"), with 's, or
+;; two words with a hyphen between them. Together they were 95 % of the chunks that came back to
+;; JavaScript on Reuters (63,000 a pass over Reuters in a warm process; now 3,400).
 ;;
 ;; Any other chunk gets its tokens from the chunk cache when it is there (chunk-cache.ts, read in
 ;; place: 2^14 records of 100 bytes, the slot the hash's low bits; its units from byte 4, its
 ;; tokens from byte 52, two int32s each). Otherwise it stops `run`, which returns 1 with the chunk
-;; in the state (kind 1: letters whose hash bit is set, kind 2: anything else); JavaScript
+;; in the state (kind 1: letters with an exception's hash, kind 2: anything else); JavaScript
 ;; tokenizes it into the same arrays (and caches it) and calls `run` again, which goes on after
 ;; the chunk. `run` returns 0 when the text is done.
 ;;
 ;; Layout (byte offsets, set by `init`): scan (a byte per UTF-16 unit: 1 Python whitespace, 2 ASCII
-;; letter, 4 ASCII digit, 8 line break, 16 ASCII digit, '.' or ','), bits (8 KB: the exceptions' hash bits),
-;; exact (their hashes, see `$exception`), state (int32s
-;; below), the chunk cache, text (UTF-16 units), and per token buffer (at `region`, for up to `cap` units of text):
-;; starts, ends, hashes, lengths, chunk starts, chunk ends, newlines, and per newline the tokens and
-;; the chunks before it (int32 x cap each), then whitespace-before and flags (a byte x cap each).
+;; letter, 4 ASCII digit, 8 line break, 16 ASCII digit, '.' or ','), bits (8 KB: the exceptions'
+;; hash bits), exact (their hashes, see `$exception`), marks (below), state (int32s below), the
+;; chunk cache, text (UTF-16 units, then a space), and per token buffer (at `region`, for up to
+;; `cap` units of text): starts, ends, hashes, lengths, chunk starts, chunk ends, newlines, and per
+;; newline the tokens and the chunks before it (int32 x cap each), then whitespace-before and flags
+;; (a byte x cap each).
 ;; State: 0 text length, 1 position, 2 whitespace before the next token, 3 tokens, 4 chunks,
 ;; 5 newlines, 6 other line breaks seen, 7 phase (0 start, 1 at a chunk, 2 after a chunk),
 ;; 8-11 the stopped chunk's kind, start, end and hash, 12 the token buffer's region, 15 the
@@ -72,23 +71,25 @@
       (br $probe))
     (unreachable))
 
-  ;; Whether text[start, end) may be an exception: its hash bit is set and its hash is an exception's.
-  (func $special (param $start i32) (param $end i32) (result i32)
-    (local $h i32) (local $i i32)
-    (local.set $h (global.get $seed))
-    (local.set $i (local.get $start))
-    (block $done
-      (loop $units
-        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $i) (i32.const 1)))))
-                               (i32.const 0x01000193)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $units)))
-    (local.set $h (call $finish (local.get $h) (i32.sub (local.get $end) (local.get $start))))
+  ;; Whether some exception has the hash `h`: its bit, then the hashes. (The loop in `run` tests
+  ;; the bit itself before calling $exception: that test is made for every letters chunk.)
+  (func $isException (param $h i32) (result i32)
     (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $h) (i32.const 3)) (i32.const 8191))))
                               (i32.shl (i32.const 1) (i32.and (local.get $h) (i32.const 7))))
       (then (call $exception (local.get $h)))
       (else (i32.const 0))))
+
+  ;; span-hash.ts spanHash of text[start, end) (start < end).
+  (func $hashOf (param $start i32) (param $end i32) (result i32)
+    (local $h i32) (local $i i32)
+    (local.set $h (global.get $seed))
+    (local.set $i (local.get $start))
+    (loop $units
+      (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $i) (i32.const 1)))))
+                             (i32.const 0x01000193)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $units (i32.lt_u (local.get $i) (local.get $end))))
+    (call $finish (local.get $h) (i32.sub (local.get $end) (local.get $start))))
 
   ;; span-hash.ts finishHash.
   (func $finish (param $h i32) (param $n i32) (result i32)
@@ -106,8 +107,8 @@
         (br $units)))
     (i32.const 0))
 
-  ;; More chunks with one possible outcome of spaCy's rules, tokenized here (chunks of at most 24
-  ;; units; chunks with a letter-or-digit word W of one kind, ASCII):
+;; Chunks with one possible outcome of spaCy's rules, tokenized here (chunks of at most 24 units
+  ;; with a word W of ASCII letters only or digits only):
   ;;   [P] W [S1 [S2]]  P one of " ' ( (a prefix), S1 one of , . " ' ) and S2 one of " ' )
   ;;                    (suffixes; a '.' only where the suffix rule splits it: after a lowercase
   ;;                    letter, a digit or two capitals), at least one of them: each mark a token;
@@ -116,12 +117,10 @@
   ;; Only when no run of those tokens but a lone mark can be an exception (its hash): that covers
   ;; every string the rules look up and every run the exception matcher could join back. Writes
   ;; the tokens from `count` on and returns how many, or 0 (the chunk goes on to the cache or to
-  ;; JavaScript).
+  ;; JavaScript). Token k is text[$bound(k), $bound(k + 1)).
   (func $shapes (param $start i32) (param $end i32) (param $ws i32) (param $region i32) (param $quarter i32) (param $count i32) (result i32)
-    (local $p i32) (local $w i32) (local $kind i32) (local $c i32) (local $rest i32) (local $k i32)
-    (local $i i32) (local $j i32) (local $at i32) (local $h i32) (local $wordAt i32) (local $hyphen i32)
-    ;; Token boundaries (up to five tokens) in $b0..$b5, and which token is the word.
-    (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $n i32)
+    (local $p i32) (local $w i32) (local $kind i32) (local $c i32) (local $rest i32)
+    (local $i i32) (local $j i32) (local $s i32) (local $e i32) (local $at i32) (local $wordAt i32) (local $hyphen i32) (local $n i32)
     (if (i32.gt_u (i32.sub (local.get $end) (local.get $start)) (i32.const 24)) (then (return (i32.const 0))))
     (local.set $p (local.get $start))
     (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))))
@@ -142,16 +141,12 @@
         (local.set $w (i32.add (local.get $w) (i32.const 1)))
         (br $word)))
     (local.set $rest (i32.sub (local.get $end) (local.get $w)))
-    (local.set $b0 (local.get $start))
-    (local.set $n (i32.const 0))
-    (if (i32.gt_u (local.get $p) (local.get $start))
-      (then (local.set $b1 (local.get $p)) (local.set $n (i32.const 1))))
-    ;; The word ends token $wordAt.
-    (local.set $wordAt (local.get $n))
-    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    ;; The word is token 1 after a prefix, else token 0.
+    (local.set $wordAt (i32.gt_u (local.get $p) (local.get $start)))
+    (local.set $n (i32.add (local.get $wordAt) (i32.const 1)))
     (block $parsed
       (block $fail
-        (br_if $fail (i32.and (i32.eqz (local.get $rest)) (i32.eq (local.get $p) (local.get $start))))
+        (br_if $fail (i32.and (i32.eqz (local.get $rest)) (i32.eqz (local.get $wordAt))))
         (br_if $parsed (i32.eqz (local.get $rest)))
         (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $w) (i32.const 1)))))
         ;; 's or 'S.
@@ -159,7 +154,7 @@
                      (i32.eq (i32.or (i32.load16_u offset=2 (i32.add (global.get $text) (i32.shl (local.get $w) (i32.const 1)))) (i32.const 32)) (i32.const 115)))
           (then (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $parsed)))
         ;; - W2 (letters), without a prefix.
-        (if (i32.and (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $p) (local.get $start)))
+        (if (i32.and (i32.eq (local.get $c) (i32.const 45)) (i32.eqz (local.get $wordAt)))
           (then
             (br_if $fail (i32.lt_u (local.get $rest) (i32.const 2)))
             (br_if $fail (i32.eqz (call $allOf (i32.add (local.get $w) (i32.const 1)) (local.get $end) (i32.const 2))))
@@ -186,24 +181,6 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $parsed))
       (return (i32.const 0)))
-    ;; Boundaries: b0 the start, then the word's end, then one unit per mark ('s: two; the
-    ;; hyphen's word: to the end).
-    (local.set $i (i32.add (local.get $wordAt) (i32.const 1)))
-    (local.set $j (local.get $w))
-    (local.set $k (local.get $i))
-    (loop $bounds
-      (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $b1 (local.get $j))))
-      (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $b2 (local.get $j))))
-      (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $b3 (local.get $j))))
-      (if (i32.eq (local.get $k) (i32.const 4)) (then (local.set $b4 (local.get $j))))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
-      (br_if $bounds (i32.lt_u (local.get $k) (local.get $n))))
-    ;; The last token ends at the chunk's end ('s, the hyphen's second word).
-    (if (i32.eq (local.get $n) (i32.const 2)) (then (local.set $b2 (local.get $end))))
-    (if (i32.eq (local.get $n) (i32.const 3)) (then (local.set $b3 (local.get $end))))
-    (if (i32.eq (local.get $n) (i32.const 4)) (then (local.set $b4 (local.get $end))))
-    (if (i32.eq (local.get $n) (i32.const 1)) (then (local.set $b1 (local.get $end))))
     ;; Every run of tokens but a lone mark: not an exception.
     (local.set $i (i32.const 0))
     (loop $from
@@ -211,8 +188,9 @@
       (loop $to
         (if (i32.or (i32.gt_u (i32.sub (local.get $j) (local.get $i)) (i32.const 1)) (i32.eq (local.get $i) (local.get $wordAt)))
           (then
-            (if (call $special (call $bound (local.get $i) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4))
-                               (call $bound (local.get $j) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4)))
+            (if (call $isException (call $hashOf
+                  (call $bound (local.get $i) (local.get $start) (local.get $p) (local.get $w) (local.get $end) (local.get $wordAt) (local.get $n))
+                  (call $bound (local.get $j) (local.get $start) (local.get $p) (local.get $w) (local.get $end) (local.get $wordAt) (local.get $n))))
               (then (return (i32.const 0))))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br_if $to (i32.le_u (local.get $j) (local.get $n))))
@@ -221,50 +199,41 @@
     ;; The tokens.
     (local.set $i (i32.const 0))
     (loop $tokens
-      (local.set $p (call $bound (local.get $i) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4)))
-      (local.set $w (call $bound (i32.add (local.get $i) (i32.const 1)) (local.get $b0) (local.get $b1) (local.get $b2) (local.get $b3) (local.get $b4)))
-      (local.set $h (global.get $seed))
-      (local.set $j (local.get $p))
-      (loop $units
-        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $j) (i32.const 1)))))
-                               (i32.const 0x01000193)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br_if $units (i32.lt_u (local.get $j) (local.get $w))))
+      (local.set $s (call $bound (local.get $i) (local.get $start) (local.get $p) (local.get $w) (local.get $end) (local.get $wordAt) (local.get $n)))
+      (local.set $e (call $bound (i32.add (local.get $i) (i32.const 1)) (local.get $start) (local.get $p) (local.get $w) (local.get $end) (local.get $wordAt) (local.get $n)))
       (local.set $at (i32.add (local.get $region) (i32.shl (i32.add (local.get $count) (local.get $i)) (i32.const 2))))
-      (i32.store (local.get $at) (local.get $p))
-      (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $w))
-      (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (call $finish (local.get $h) (i32.sub (local.get $w) (local.get $p))))
-      (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (i32.sub (local.get $w) (local.get $p)))
+      (i32.store (local.get $at) (local.get $s))
+      (i32.store (i32.add (local.get $at) (local.get $quarter)) (local.get $e))
+      (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (call $hashOf (local.get $s) (local.get $e)))
+      (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (i32.sub (local.get $e) (local.get $s)))
       (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (i32.add (local.get $count) (local.get $i))))
       (i32.store8 (local.get $at) (select (local.get $ws) (i32.const 0) (i32.eqz (local.get $i))))
-      ;; Flags: the word's by its kind (the hyphen's second word: letters); a mark's from the table.
-      (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))))
+      ;; Flags: a word's by its kind (the hyphen's second word: letters); 's or 'S and a one-unit
+      ;; mark's from the table.
+      (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $s) (i32.const 1)))))
       (i32.store8 (i32.add (local.get $at) (global.get $cap))
         (if (result i32) (i32.eq (local.get $i) (local.get $wordAt))
           (then (select (i32.const 1) (i32.const 3) (i32.eq (local.get $kind) (i32.const 4))))
           (else
-            (if (result i32) (i32.gt_u (i32.sub (local.get $w) (local.get $p)) (i32.const 1))
-              (then
-                ;; 's / 'S, or W2.
-                (if (result i32) (i32.eq (local.get $c) (i32.const 39))
-                  (then (i32.load8_u (i32.add (global.get $marks)
-                    (select (i32.const 128) (i32.const 129) (i32.eq (i32.load16_u offset=2 (i32.add (global.get $text) (i32.shl (local.get $p) (i32.const 1)))) (i32.const 115))))))
-                  (else (i32.const 3))))
+            (if (result i32) (i32.and (local.get $hyphen) (i32.eq (local.get $i) (i32.const 2)))
+              (then (i32.const 3))
               (else
-                (if (result i32) (i32.and (local.get $hyphen) (i32.eq (local.get $i) (i32.const 2)))
-                  (then (i32.const 3))
+                (if (result i32) (i32.eq (i32.sub (local.get $e) (local.get $s)) (i32.const 2))
+                  (then (i32.load8_u (i32.add (global.get $marks)
+                    (select (i32.const 128) (i32.const 129) (i32.eq (i32.load16_u offset=2 (i32.add (global.get $text) (i32.shl (local.get $s) (i32.const 1)))) (i32.const 115))))))
                   (else (i32.load8_u (i32.add (global.get $marks) (local.get $c))))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $tokens (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $n))
 
-  ;; Boundary k of b0..b4 (k up to 5: the fifth boundary is never asked for).
-  (func $bound (param $k i32) (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $b3 i32) (param $b4 i32) (result i32)
-    (select (local.get $b0)
-      (select (local.get $b1)
-        (select (local.get $b2) (select (local.get $b3) (local.get $b4) (i32.eq (local.get $k) (i32.const 3))) (i32.eq (local.get $k) (i32.const 2)))
-        (i32.eq (local.get $k) (i32.const 1)))
-      (i32.eqz (local.get $k))))
+  ;; Where token k of $shapes starts (k = n: the chunk's end): the chunk's start, the word's (after
+  ;; a prefix), then the word's end and one unit per mark ('s and the hyphen's second word run to
+  ;; the end).
+  (func $bound (param $k i32) (param $start i32) (param $p i32) (param $w i32) (param $end i32) (param $wordAt i32) (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $k)) (then (local.get $start))
+      (else (if (result i32) (i32.eq (local.get $k) (local.get $n)) (then (local.get $end))
+        (else (if (result i32) (i32.le_u (local.get $k) (local.get $wordAt)) (then (local.get $p))
+          (else (i32.add (local.get $w) (i32.sub (i32.sub (local.get $k) (local.get $wordAt)) (i32.const 1))))))))))
 
   (func (export "run") (result i32)
     (local $len i32) (local $pos i32) (local $ws i32) (local $count i32) (local $chunks i32)
@@ -272,7 +241,7 @@
     (local $c i32) (local $f i32) (local $kinds i32) (local $h i32) (local $start i32) (local $run i32)
     (local $n i32) (local $hash i32) (local $flags i32) (local $stop i32) (local $at i32)
     (local $rec i32) (local $k i32) (local $m i32) (local $t i32) (local $same i32) (local $tp i32) (local $rp i32) (local $i i32)
-    (local $kprev i32) (local $hprev i32) (local $last i32) (local $ok i32) (local $longest i32)
+    (local $ok i32) (local $longest i32) (local $kprev i32) (local $hprev i32)
     (local.set $len (i32.load offset=0 (global.get $state)))
     (local.set $pos (i32.load offset=4 (global.get $state)))
     (local.set $ws (i32.load offset=8 (global.get $state)))
@@ -330,7 +299,7 @@
             (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $pos) (i32.const 1)))))
             (local.set $f (i32.load8_u (i32.add (global.get $scan) (local.get $c))))
             (br_if $end_chunk (i32.and (local.get $f) (i32.const 1)))
-            ;; Kinds and hash before the last unit too (the stem of "said.").
+            ;; Kinds and hash before the last unit too (the word of "said.", below).
             (local.set $kprev (local.get $kinds))
             (local.set $hprev (local.get $h))
             (local.set $kinds (i32.and (local.get $kinds) (local.get $f)))
@@ -361,70 +330,62 @@
                   (then (local.set $stop (i32.const 1)))
                   (else (local.set $flags (i32.const 3)))))
               (else
-                ;; The two shapes tokenized here (see the top), when the chunk cannot be an exception.
-                (if (i32.and (i32.ge_u (local.get $n) (i32.const 2)) (i32.eqz (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hash) (i32.const 3)) (i32.const 8191))))
-                             (i32.shl (i32.const 1) (i32.and (local.get $hash) (i32.const 7))))
-                  (then (call $exception (local.get $hash))) (else (i32.const 0)))))
+                ;; Digits, '.' and ',' (ASCII): one token when the chunk starts and ends with a
+                ;; digit, no two marks touch and it cannot be an exception.
+                (if (i32.and (local.get $kinds) (i32.const 16))
                   (then
-                    (local.set $last (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))))
-                    (if (i32.and (local.get $kinds) (i32.const 16))
+                    (local.set $ok (i32.and (i32.lt_u (i32.sub (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $start) (i32.const 1)))) (i32.const 48)) (i32.const 10))
+                                            (i32.lt_u (i32.sub (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))) (i32.const 48)) (i32.const 10))))
+                    (local.set $i (i32.add (local.get $start) (i32.const 1)))
+                    (block $marks_done
+                      (loop $marks
+                        (br_if $marks_done (i32.ge_u (local.get $i) (local.get $pos)))
+                        ;; Marks are the units below '0'.
+                        (br_if $marks_done (i32.and (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $i) (i32.const 1)))) (i32.const 48))
+                                                    (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 1)))) (i32.const 48))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $marks)))
+                    (if (i32.and (i32.and (local.get $ok) (i32.ge_u (local.get $i) (local.get $pos)))
+                                 (i32.eqz (call $isException (local.get $hash))))
                       (then
-                        ;; Digits, '.' and ',': one token when it starts and ends with a digit and
-                        ;; no two marks touch.
-                        (local.set $ok (i32.and (i32.lt_u (i32.sub (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $start) (i32.const 1)))) (i32.const 48)) (i32.const 10))
-                                                (i32.lt_u (i32.sub (local.get $last) (i32.const 48)) (i32.const 10))))
-                        (local.set $i (i32.add (local.get $start) (i32.const 1)))
-                        (block $marks_done
-                          (loop $marks
-                            (br_if $marks_done (i32.ge_u (local.get $i) (local.get $pos)))
-                            ;; Marks are the units below '0'.
-                            (br_if $marks_done (i32.and (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (local.get $i) (i32.const 1)))) (i32.const 48))
-                                                        (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 1)))) (i32.const 48))))
-                            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                            (br $marks)))
-                        (if (i32.and (local.get $ok) (i32.ge_u (local.get $i) (local.get $pos)))
-                          (then
-                            (local.set $flags (i32.const 1))
-                            (br $emit)))))
-                    ;; Letters only or digits only, then ',' or '.' (after a lowercase letter, two
-                    ;; capitals or a digit): the stem, then the mark as the next token.
-                    (if (i32.and (i32.ne (i32.and (local.get $kprev) (i32.const 6)) (i32.const 0))
-                                 (i32.or (i32.eq (local.get $last) (i32.const 44)) (i32.eq (local.get $last) (i32.const 46))))
+                        (local.set $flags (i32.const 1))
+                        (br $emit)))))
+                ;; The commonest of $shapes' chunks, taken here with the running hash ($shapes
+                ;; hashes every run again, which cost 4-5 % of the stage without language ID):
+                ;; letters only or digits only, then ',' or '.' (after a lowercase letter, two
+                ;; capitals or a digit). The word; then the mark, written after this block.
+                (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 1)) (i32.const 1)))))
+                (if (i32.and (i32.and (i32.ge_u (local.get $n) (i32.const 2)) (i32.ne (i32.and (local.get $kprev) (i32.const 6)) (i32.const 0)))
+                             (i32.or (i32.eq (local.get $c) (i32.const 44)) (i32.eq (local.get $c) (i32.const 46))))
+                  (then
+                    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                    (local.set $hprev (call $finish (local.get $hprev) (local.get $n)))
+                    (local.set $ok (i32.eqz (i32.or (call $isException (local.get $hash)) (call $isException (local.get $hprev)))))
+                    (if (i32.and (i32.eq (local.get $c) (i32.const 46)) (i32.ne (i32.and (local.get $kprev) (i32.const 2)) (i32.const 0)))
                       (then
-                        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-                        (local.set $hprev (i32.mul (i32.xor (local.get $hprev) (local.get $n)) (i32.const 0x85ebca6b)))
-                        (local.set $hprev (i32.xor (local.get $hprev) (i32.shr_u (local.get $hprev) (i32.const 15))))
-                        (local.set $ok (i32.eqz (if (result i32) (i32.and (i32.load8_u (i32.add (global.get $bits) (i32.and (i32.shr_u (local.get $hprev) (i32.const 3)) (i32.const 8191))))
-                             (i32.shl (i32.const 1) (i32.and (local.get $hprev) (i32.const 7))))
-                  (then (call $exception (local.get $hprev))) (else (i32.const 0)))))
-                        (if (i32.and (i32.eq (local.get $last) (i32.const 46)) (i32.ne (i32.and (local.get $kprev) (i32.const 2)) (i32.const 0)))
-                          (then
-                            (local.set $c (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 2)) (i32.const 1)))))
-                            (local.set $ok (i32.and (local.get $ok)
-                              (i32.or (i32.ge_u (local.get $c) (i32.const 97))
-                                      (i32.and (i32.ge_u (local.get $n) (i32.const 2))
-                                               (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 3)) (i32.const 1)))) (i32.const 97))))))))
-                        (if (local.get $ok)
-                          (then
-                            (local.set $at (i32.add (local.get $region) (i32.shl (local.get $count) (i32.const 2))))
-                            (i32.store (local.get $at) (local.get $start))
-                            (i32.store (i32.add (local.get $at) (local.get $quarter)) (i32.sub (local.get $pos) (i32.const 1)))
-                            (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (local.get $hprev))
-                            (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (local.get $n))
-                            (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (local.get $count)))
-                            (i32.store8 (local.get $at) (local.get $ws))
-                            (i32.store8 (i32.add (local.get $at) (global.get $cap)) (select (i32.const 1) (i32.const 3) (i32.and (local.get $kprev) (i32.const 4))))
-                            (local.set $count (i32.add (local.get $count) (i32.const 1)))
-                            ;; The mark: the token written after this block.
-                            (local.set $start (i32.sub (local.get $pos) (i32.const 1)))
-                            (local.set $n (i32.const 1))
-                            (local.set $ws (i32.const 0))
-                            (local.set $hash (i32.mul (i32.xor (i32.mul (i32.xor (global.get $seed) (local.get $last)) (i32.const 0x01000193)) (i32.const 1)) (i32.const 0x85ebca6b)))
-                            (local.set $hash (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 15))))
-                            (local.set $flags (i32.load8_u (i32.add (global.get $marks) (local.get $last))))
-                            (br $emit)))
-                        (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
-                ;; More shapes (see $shapes).
+                        (local.set $ok (i32.and (local.get $ok)
+                          (i32.or (i32.ge_u (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 2)) (i32.const 1)))) (i32.const 97))
+                                  (i32.and (i32.ge_u (local.get $n) (i32.const 2))
+                                           (i32.lt_u (i32.load16_u (i32.add (global.get $text) (i32.shl (i32.sub (local.get $pos) (i32.const 3)) (i32.const 1)))) (i32.const 97))))))))
+                    (if (local.get $ok)
+                      (then
+                        (local.set $at (i32.add (local.get $region) (i32.shl (local.get $count) (i32.const 2))))
+                        (i32.store (local.get $at) (local.get $start))
+                        (i32.store (i32.add (local.get $at) (local.get $quarter)) (i32.sub (local.get $pos) (i32.const 1)))
+                        (i32.store (i32.add (local.get $at) (i32.shl (local.get $quarter) (i32.const 1))) (local.get $hprev))
+                        (i32.store (i32.add (local.get $at) (i32.mul (local.get $quarter) (i32.const 3))) (local.get $n))
+                        (local.set $at (i32.add (i32.add (local.get $region) (i32.mul (local.get $quarter) (i32.const 9))) (local.get $count)))
+                        (i32.store8 (local.get $at) (local.get $ws))
+                        (i32.store8 (i32.add (local.get $at) (global.get $cap)) (select (i32.const 1) (i32.const 3) (i32.and (local.get $kprev) (i32.const 4))))
+                        (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                        (local.set $start (i32.sub (local.get $pos) (i32.const 1)))
+                        (local.set $n (i32.const 1))
+                        (local.set $ws (i32.const 0))
+                        (local.set $hash (call $hashOf (local.get $start) (local.get $pos)))
+                        (local.set $flags (i32.load8_u (i32.add (global.get $marks) (local.get $c))))
+                        (br $emit)))
+                    (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+                ;; The others (see $shapes).
                 (local.set $k (call $shapes (local.get $start) (local.get $pos) (local.get $ws) (local.get $region) (local.get $quarter) (local.get $count)))
                 (if (local.get $k)
                   (then
