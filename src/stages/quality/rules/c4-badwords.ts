@@ -14,6 +14,7 @@ import { packageRoot } from '../../../core/package-root.js';
 import type { TextAnalysis } from '../analysis.js';
 import type { C4BadWordsConfig } from '../config.js';
 import type { Outcome } from '../outcome.js';
+import { hasBit, setBit } from '../text/bits.js';
 import { LINE_BREAK, PY_WORD, isSpaceUnit } from '../text/python-text.js';
 import { SEARCH_IN_JS } from './text-search.js';
 
@@ -189,8 +190,6 @@ export class BadWordList {
 /** Three units' five low bits each (15 bits), and with a fourth unit's xored in after a shift (16 bits). */
 const fold3 = (a: number, b: number, c: number): number => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
 const fold4 = (f3: number, d: number): number => (f3 << 1) ^ (d & 31);
-const setBit = (bits: Uint8Array, i: number): void => void (bits[i >> 3] |= 1 << (i & 7));
-const hasBit = (bits: Uint8Array, i: number): boolean => (bits[i >> 3] & (1 << (i & 7))) !== 0;
 
 function listDir(): string {
   const dir = path.join(packageRoot, 'models', 'ldnoobw');

@@ -49,6 +49,8 @@ export class WordIdsKernel {
   readonly classCounts: Int32Array<ArrayBuffer>;
   private readonly at: Record<keyof ReturnType<typeof regions>, number>;
   private readonly out: Int32Array<ArrayBuffer>;
+  /** Bytes of each table (every slot a call may have used; zeroed when the serials start again). */
+  private readonly tableBytes: number;
   /** The stop words in the memory now (their hashes, by which they are found). */
   private stopWords: readonly string[] | undefined;
 
@@ -74,6 +76,7 @@ export class WordIdsKernel {
     this.activeClass = view(at.activeClass);
     this.classCounts = view(at.classCounts);
     this.out = view(at.out, 4);
+    this.tableBytes = regions(tokens).slots;
   }
 
   /**
@@ -83,7 +86,7 @@ export class WordIdsKernel {
   intern(toks: TokenBuffer, textAt: number): number {
     const n = toks.count;
     const at = this.at;
-    return this.exports.intern(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, n, at.slots, tableSize(n) - 1, 16 * tableSize(this.tokens), at.words, at.classCounts, at.cum, at.active, at.activeClass);
+    return this.exports.intern(textAt, toks.starts.byteOffset, toks.ends.byteOffset, toks.hashes.byteOffset, toks.lengths.byteOffset, n, at.slots, tableSize(n) - 1, this.tableBytes, at.words, at.classCounts, at.cum, at.active, at.activeClass);
   }
 
   /**
@@ -126,6 +129,6 @@ export class WordIdsKernel {
   /** NgramLevels.advance to level `n`: returns how many positions stay active. */
   advance(n: number, activeCount: number): number {
     const at = this.at;
-    return this.exports.advance(n, activeCount, HASH_SEED, at.pairs, tableSize(activeCount) - 1, 16 * tableSize(this.tokens), at.words, at.classCounts, at.active, at.activeClass, at.cand, at.candClass);
+    return this.exports.advance(n, activeCount, HASH_SEED, at.pairs, tableSize(activeCount) - 1, this.tableBytes, at.words, at.classCounts, at.active, at.activeClass, at.cand, at.candClass);
   }
 }

@@ -31,6 +31,7 @@
  * which only differs in contrived cases), special-case matches across whitespace, and URLs longer
  * than `MAX_URL_LENGTH` or with more than `MAX_URL_MARKS` '@' and ':' (split like other text).
  */
+import { hasBit, setBit } from '../text/bits.js';
 import { CodeSet, codePointAt, codePointBefore, unitLength } from '../text/code-set.js';
 import { LINE_BREAK, PY_SPACE } from '../text/python-text.js';
 import { HASH_PRIME, HASH_SEED, finishHash } from '../text/span-hash.js';
@@ -366,10 +367,9 @@ export class SpacyEnglishTokenizer {
   private tokenizeInKernel(scan: ChunkScan, text: string, out: TokenBuffer, storage: TokenStorage): void {
     this.placeText(text);
     const state = scan.state;
-    state.fill(0, 0, 12);
+    state.fill(0);
     state[0] = text.length;
     state[12] = storage.region;
-    state[15] = 0;
     while (scan.exports.run() !== 0) {
       out.count = state[3];
       if (state[8] === 1) this.tokenizeLetters(text, state[9], state[10], state[11], out, state[2]);
@@ -745,11 +745,6 @@ export class SpacyEnglishTokenizer {
 function shapeHash(len: number, first: number, last: number): number {
   return (Math.imul(first ^ (len << 16), 0x9e3779b1) ^ Math.imul(last, 0x85ebca6b)) >>> 16;
 }
-
-const setBit = (bits: Uint8Array, h: number): void => {
-  bits[h >> 3] |= 1 << (h & 7);
-};
-const hasBit = (bits: Uint8Array, h: number): boolean => (bits[h >> 3] & (1 << (h & 7))) !== 0;
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
